@@ -1,0 +1,71 @@
+# The commune assistant. `make run` starts everything; `make test` runs every check.
+# Both run `make setup` first, which is idempotent and quick when nothing changed.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+RASA_VENV := .venv/rasa
+APP_VENV  := .venv/app
+PY        := $(APP_VENV)/bin/python
+RASA_PY   := $(RASA_VENV)/bin/python
+RASA      := $(RASA_VENV)/bin/rasa
+PIP_FLAGS := --quiet --disable-pip-version-check
+LINTED    := bot actions tests scripts
+
+export PYTHONPATH := $(CURDIR)
+export RASA_TELEMETRY_ENABLED := false
+
+.PHONY: help setup run train test lint unit test-nlu validate integration clean lock
+
+help:
+	@echo "make run    - set up, train if needed, start Rasa + actions + gateway (http://127.0.0.1:8000)"
+	@echo "make test   - set up, then lint, unit tests, rasa data validate, integration tests"
+	@echo "make setup  - create/refresh the two virtualenvs (.venv/rasa, .venv/app)"
+	@echo "make train  - train the Rasa model when data or config changed"
+
+setup: $(RASA_VENV)/.installed $(APP_VENV)/.installed
+
+$(RASA_VENV)/.installed: requirements/rasa.txt scripts/find-python310.sh
+	@py=$$(scripts/find-python310.sh) || exit 1; \
+	if [ ! -x $(RASA_VENV)/bin/python ]; then echo "Creating $(RASA_VENV) with $$py"; $$py -m venv $(RASA_VENV); fi
+	$(RASA_PY) -m pip install $(PIP_FLAGS) --upgrade pip
+	$(RASA_PY) -m pip install $(PIP_FLAGS) -r requirements/rasa.txt
+	@touch $@
+
+$(APP_VENV)/.installed: requirements/app.txt
+	@if [ ! -x $(APP_VENV)/bin/python ]; then echo "Creating $(APP_VENV) with python3"; python3 -m venv $(APP_VENV); fi
+	$(PY) -m pip install $(PIP_FLAGS) --upgrade pip
+	$(PY) -m pip install $(PIP_FLAGS) -r requirements/app.txt
+	@touch $@
+
+train: setup
+	$(PY) -m bot train
+
+run: setup
+	$(PY) -m bot run
+
+lint: setup
+	$(APP_VENV)/bin/ruff check $(LINTED)
+	$(APP_VENV)/bin/ruff format --check $(LINTED)
+
+unit: setup
+	$(PY) -m pytest -q -m "not integration and not rasa"
+
+test-nlu: setup
+	$(RASA_PY) -m pytest -q -p no:cacheprovider -m rasa tests/nlu tests/text
+
+validate: setup
+	$(RASA) data validate --domain domain.yml --data data --config config.yml --fail-on-warnings
+
+integration: setup
+	$(PY) -m pytest -q -m integration
+
+test: lint unit test-nlu validate integration
+
+lock:
+	$(RASA_PY) -m pip freeze | grep -v '^ruff==' > requirements/rasa.txt.new
+	$(PY) -m pip freeze | sed 's/^torch==\(.*\)+cpu/torch==\1/' > requirements/app.txt.new
+	@echo "Review requirements/*.txt.new and move them over the .txt files."
+
+clean:
+	rm -rf .venv models .rasa var/logs

@@ -1,0 +1,82 @@
+"""Gateway configuration, read from the environment (see docs: architecture, Fixed interfaces)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+
+class SettingsError(ValueError):
+    """The environment holds a value the gateway cannot use (names the variable, never a secret)."""
+
+
+class GatewaySettings(BaseModel):
+    """Everything the gateway reads from the environment. Secrets are `SecretStr`: never printed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    rasa_url: str = "http://127.0.0.1:5005"
+    action_server_url: str = "http://127.0.0.1:5055"
+    # None: generate one and share it through the state store (see sessions.resolve_session_secret).
+    session_secret: SecretStr | None = None
+    rasa_timeout: float = Field(30.0, gt=0)
+    health_timeout: float = Field(2.0, gt=0)
+    max_text_chars: int = Field(2000, ge=1)
+    zalo_app_secret: SecretStr | None = None
+    zalo_graph_base: str = "https://graph.zalo.me"
+    zalo_timeout: float = Field(5.0, gt=0)
+    # Verified Mini App tokens are reused this long without asking Zalo again.
+    zalo_token_cache_seconds: float = Field(300.0, ge=0)
+
+    @field_validator("rasa_url", "action_server_url", "zalo_graph_base")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("session_secret", "zalo_app_secret", mode="before")
+    @classmethod
+    def _empty_secret_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> GatewaySettings:
+        """Build settings from `environ` (default: `os.environ`); unset variables keep defaults."""
+        env = os.environ if environ is None else environ
+        rasa_port = env.get("RASA_PORT", "").strip() or "5005"
+        action_port = env.get("ACTION_PORT", "").strip() or "5055"
+        for var, port in (("RASA_PORT", rasa_port), ("ACTION_PORT", action_port)):
+            if not port.isdigit():
+                raise SettingsError(f"invalid gateway setting(s): {var}")
+        names = {
+            "host": "GATEWAY_HOST",
+            "port": "GATEWAY_PORT",
+            "rasa_url": "RASA_URL",
+            "action_server_url": "ACTION_SERVER_URL",
+            "session_secret": "SESSION_SECRET",
+            "rasa_timeout": "RASA_TIMEOUT",
+            "zalo_app_secret": "ZALO_APP_SECRET",
+            "zalo_graph_base": "ZALO_GRAPH_BASE",
+        }
+        values: dict[str, object] = {
+            "rasa_url": f"http://127.0.0.1:{rasa_port}",
+            "action_server_url": f"http://127.0.0.1:{action_port}",
+        }
+        for field, var in names.items():
+            raw = env.get(var)
+            if raw is not None and raw.strip():
+                values[field] = raw.strip()
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            # Name the variables only: a validation message could echo a secret's value.
+            bad = sorted({names.get(str(err["loc"][0]), str(err["loc"][0])) for err in exc.errors()})
+            raise SettingsError(f"invalid gateway setting(s): {', '.join(bad)}") from None
