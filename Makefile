@@ -52,10 +52,10 @@ unit: setup
 	$(PY) -m pytest -q -m "not integration and not rasa"
 
 test-nlu: setup
-	$(RASA_PY) -m pytest -q -p no:cacheprovider -m rasa tests/nlu tests/text
+	$(RASA_PY) -m pytest -q -p no:cacheprovider -W ignore::pytest.PytestConfigWarning tests/nlu tests/text
 
 validate: setup
-	$(RASA) data validate --domain domain.yml --data data --config config.yml --fail-on-warnings
+	RASA=$(RASA) scripts/validate-data.sh
 
 integration: setup
 	$(PY) -m pytest -q -m integration

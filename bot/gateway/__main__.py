@@ -31,7 +31,7 @@ def main() -> None:
         host=settings.host,
         port=settings.port,
         access_log_format=ACCESS_LOG_FORMAT,
-        print=None,
+        print=logging.getLogger("bot.gateway").info,
     )
 
 

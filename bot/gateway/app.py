@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -26,6 +27,9 @@ STORE_KEY = web.AppKey("store", StateStore)
 HTTP_KEY = web.AppKey("http", aiohttp.ClientSession)
 SIGNER_KEY = web.AppKey("session_signer", SessionSigner)
 ZALO_KEY = web.AppKey("zalo_verifier", ZaloVerifier)
+
+# Vietnamese stays readable in responses (the body is UTF-8 either way).
+_dumps = functools.partial(json.dumps, ensure_ascii=False)
 
 # A chat request is a short JSON object; anything far larger is refused before parsing.
 MAX_BODY_BYTES = 64 * 1024
@@ -57,7 +61,9 @@ ERROR_MESSAGES: dict[str, str] = {
 def error_response(status: int, code: str, **extra: Any) -> web.Response:
     """A JSON error with a machine `error` code and a Vietnamese `message` for citizens."""
     message = ERROR_MESSAGES[code].format(**extra.pop("fmt", {}))
-    return web.json_response({"error": code, "message": message, **extra}, status=status)
+    return web.json_response(
+        {"error": code, "message": message, **extra}, status=status, dumps=_dumps
+    )
 
 
 def _pseudonym(sender: str) -> str:
@@ -98,9 +104,7 @@ async def _read_json_object(request: web.Request) -> dict[str, Any] | web.Respon
     return body
 
 
-async def _session_for(
-    request: web.Request, body: dict[str, Any]
-) -> ChatSession | web.Response:
+async def _session_for(request: web.Request, body: dict[str, Any]) -> ChatSession | web.Response:
     """The caller's session: from a verified Zalo token, a valid signed token, or a new one."""
     signer = request.app[SIGNER_KEY]
     zalo_token = body.get("zalo_access_token")
@@ -136,6 +140,11 @@ async def chat(request: web.Request) -> web.Response:
     session = await _session_for(request, body)
     if isinstance(session, web.Response):
         return session
+    from bot.gateway.web import api as web_api  # late: bot.gateway.web imports this module
+
+    limited = await web_api.before_chat(request, session)  # per-conversation rate limit
+    if limited is not None:
+        return limited
 
     started = time.monotonic()
     try:
@@ -150,6 +159,7 @@ async def chat(request: web.Request) -> web.Response:
         log.warning("chat %s: %s", _pseudonym(session.sender_id), exc)
         return error_response(503, "rasa_unavailable", session=session.token)
     messages = map_rasa_messages(utterances)
+    extra = await web_api.after_chat(request, session, text, messages)  # history, handoff
     log.info(
         "chat %s (%s): %d message(s) in %.0f ms",
         _pseudonym(session.sender_id),
@@ -158,7 +168,8 @@ async def chat(request: web.Request) -> web.Response:
         (time.monotonic() - started) * 1000,
     )
     return web.json_response(
-        {"session": session.token, "messages": [m.model_dump() for m in messages]}
+        {"session": session.token, "messages": [m.model_dump() for m in messages], **extra},
+        dumps=_dumps,
     )
 
 
@@ -172,7 +183,7 @@ async def healthz(request: web.Request) -> web.Response:
         settings.action_server_url,
         settings.health_timeout,
     )
-    return web.json_response(report, status=200 if report["status"] == "ok" else 503)
+    return web.json_response(report, status=200 if report["status"] == "ok" else 503, dumps=_dumps)
 
 
 def _open_default_store() -> StateStore:
@@ -221,4 +232,10 @@ def create_app(
     app.cleanup_ctx.append(_resources(settings, store))
     app.router.add_post("/api/chat", chat)
     app.router.add_get("/healthz", healthz)
+    from bot.gateway.web.routes import setup_web  # late: bot.gateway.web imports this module
+
+    setup_web(app, settings.web, STORE_KEY, settings.max_text_chars)
+    from bot.gateway.zalo.webhook import setup_zalo  # late: it imports this module's app keys
+
+    setup_zalo(app)
     return app

@@ -7,6 +7,9 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from bot.gateway.web.config import WebSettings, WebSettingsError, web_settings_from_env
+from bot.gateway.zalo.config import ZaloSettings, ZaloSettingsError, zalo_settings_from_env
+
 
 class SettingsError(ValueError):
     """The environment holds a value the gateway cannot use (names the variable, never a secret)."""
@@ -31,6 +34,10 @@ class GatewaySettings(BaseModel):
     zalo_timeout: float = Field(5.0, gt=0)
     # Verified Mini App tokens are reused this long without asking Zalo again.
     zalo_token_cache_seconds: float = Field(300.0, ge=0)
+    # The chat page, history, rate limits and CORS (bot/gateway/web/config.py lists the variables).
+    web: WebSettings = Field(default_factory=WebSettings)
+    # The Zalo OA channel (bot/gateway/zalo/config.py lists the variables).
+    zalo: ZaloSettings = Field(default_factory=ZaloSettings)
 
     @field_validator("rasa_url", "action_server_url", "zalo_graph_base")
     @classmethod
@@ -75,8 +82,18 @@ class GatewaySettings(BaseModel):
             if raw is not None and raw.strip():
                 values[field] = raw.strip()
         try:
+            values["web"] = web_settings_from_env(env)
+        except WebSettingsError as exc:
+            raise SettingsError(str(exc)) from None
+        try:
+            values["zalo"] = zalo_settings_from_env(env)
+        except ZaloSettingsError as exc:
+            raise SettingsError(str(exc)) from None
+        try:
             return cls.model_validate(values)
         except ValidationError as exc:
             # Name the variables only: a validation message could echo a secret's value.
-            bad = sorted({names.get(str(err["loc"][0]), str(err["loc"][0])) for err in exc.errors()})
+            bad = sorted(
+                {names.get(str(err["loc"][0]), str(err["loc"][0])) for err in exc.errors()}
+            )
             raise SettingsError(f"invalid gateway setting(s): {', '.join(bad)}") from None

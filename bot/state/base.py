@@ -43,6 +43,19 @@ class StateStore(ABC):
     async def delete(self, key: str) -> bool:
         """Remove `key`; True when it existed."""
 
+    # -- maps (a small hash per name: pending work, indexes) -------------------------------------
+    @abstractmethod
+    async def map_set(self, name: str, field: str, value: str) -> None:
+        """Store `value` under `field` of map `name` (created on first use; no expiry)."""
+
+    @abstractmethod
+    async def map_items(self, name: str) -> dict[str, str]:
+        """Every field of map `name` with its value; empty when the map does not exist."""
+
+    @abstractmethod
+    async def map_delete(self, name: str, field: str) -> bool:
+        """Remove `field` from map `name`; True when it existed."""
+
     # -- durable records ----------------------------------------------------------------------
     @abstractmethod
     async def add_record(self, kind: str, data: dict[str, Any]) -> Record:

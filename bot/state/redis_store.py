@@ -52,6 +52,19 @@ class RedisStore(StateStore):
     async def delete(self, key: str) -> bool:
         return bool(await self._redis.delete(self._k(key)))
 
+    # -- maps ---------------------------------------------------------------------------------
+    def _m(self, name: str) -> str:
+        return f"{self.prefix}:map:{name}"
+
+    async def map_set(self, name: str, field: str, value: str) -> None:
+        await self._redis.hset(self._m(name), field, value)
+
+    async def map_items(self, name: str) -> dict[str, str]:
+        return await self._redis.hgetall(self._m(name))
+
+    async def map_delete(self, name: str, field: str) -> bool:
+        return bool(await self._redis.hdel(self._m(name), field))
+
     # -- durable records ----------------------------------------------------------------------
     def _records_key(self, kind: str) -> str:
         return f"{self.prefix}:records:{kind}"

@@ -22,6 +22,12 @@ CREATE TABLE IF NOT EXISTS kv (
     value TEXT NOT NULL,
     expires_at REAL
 );
+CREATE TABLE IF NOT EXISTS maps (
+    name TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (name, field)
+);
 CREATE TABLE IF NOT EXISTS records (
     kind TEXT NOT NULL,
     id INTEGER NOT NULL,
@@ -105,6 +111,31 @@ class SqliteStore(StateStore):
 
     async def delete(self, key: str) -> bool:
         return await self._run(self._delete, key)
+
+    # -- maps ---------------------------------------------------------------------------------
+    def _map_set(self, name: str, field: str, value: str) -> None:
+        self._conn.execute(
+            "INSERT INTO maps(name, field, value) VALUES (?, ?, ?) "
+            "ON CONFLICT(name, field) DO UPDATE SET value = excluded.value",
+            (name, field, value),
+        )
+
+    async def map_set(self, name: str, field: str, value: str) -> None:
+        await self._run(self._map_set, name, field, value)
+
+    def _map_items(self, name: str) -> dict[str, str]:
+        rows = self._conn.execute("SELECT field, value FROM maps WHERE name = ?", (name,))
+        return dict(rows.fetchall())
+
+    async def map_items(self, name: str) -> dict[str, str]:
+        return await self._run(self._map_items, name)
+
+    def _map_delete(self, name: str, field: str) -> bool:
+        cur = self._conn.execute("DELETE FROM maps WHERE name = ? AND field = ?", (name, field))
+        return cur.rowcount == 1
+
+    async def map_delete(self, name: str, field: str) -> bool:
+        return await self._run(self._map_delete, name, field)
 
     # -- durable records ----------------------------------------------------------------------
     def _add_record(self, kind: str, data: dict[str, Any]) -> Record:

@@ -107,7 +107,9 @@ def fold(text: str) -> str:
 
 # Invisible format characters and lone surrogates are removed; ZWJ (U+200D) and variation
 # selectors are kept because emoji sequences need them.
-_INVISIBLE_RE = re.compile("[\u00ad\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]")
+_INVISIBLE_RE = re.compile(
+    "[\u00ad\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
+)
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _WHITESPACE_RE = re.compile(r"\s+")
 

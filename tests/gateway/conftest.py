@@ -88,7 +88,9 @@ class FakeZaloGraph:
     async def _me(self, request: web.Request) -> web.Response:
         token = request.headers.get("access_token", "")
         proof = request.headers.get("appsecret_proof", "")
-        self.calls.append({"token": token, "proof": proof, "fields": request.query.get("fields", "")})
+        self.calls.append(
+            {"token": token, "proof": proof, "fields": request.query.get("fields", "")}
+        )
         if proof != appsecret_proof(self.app_secret, token):
             return web.json_response({"error": -124, "message": "Invalid appsecret_proof"})
         user = self.users.get(token)

@@ -111,3 +111,33 @@ def test_open_store_picks_backend(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert (tmp_path / "state.sqlite3").exists()
     monkeypatch.setenv("REDIS_URL", REDIS_URL)
     assert isinstance(open_store(), RedisStore)
+
+
+async def test_maps_set_list_delete(store: StateStore) -> None:
+    assert await store.map_items("jobs:u1") == {}
+    await store.map_set("jobs:u1", "b", "hai")
+    await store.map_set("jobs:u1", "a", "một")
+    await store.map_set("jobs:u1", "a", "một (sửa)")  # overwrite keeps one field
+    await store.map_set("jobs:u2", "a", "khác")
+    assert await store.map_items("jobs:u1") == {"a": "một (sửa)", "b": "hai"}
+    assert await store.map_delete("jobs:u1", "a") is True
+    assert await store.map_delete("jobs:u1", "a") is False
+    assert await store.map_items("jobs:u1") == {"b": "hai"}
+    assert await store.map_items("jobs:u2") == {"a": "khác"}
+    # Maps and plain keys are separate namespaces.
+    await store.set("jobs:u1", "plain")
+    assert await store.map_items("jobs:u1") == {"b": "hai"}
+
+
+async def test_maps_under_concurrency(store: StateStore) -> None:
+    await asyncio.gather(*(store.map_set("m", str(i), str(i * i)) for i in range(30)))
+    items = await store.map_items("m")
+    assert items == {str(i): str(i * i) for i in range(30)}
+
+
+async def test_sqlite_maps_survive_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    async with SqliteStore(path) as s:
+        await s.map_set("pending", "job-1", '{"text": "xin chào"}')
+    async with SqliteStore(path) as s:
+        assert await s.map_items("pending") == {"job-1": '{"text": "xin chào"}'}

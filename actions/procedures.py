@@ -1,0 +1,120 @@
+"""Answer questions about administrative procedures from the knowledge files."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.knowledge import (
+    INTENT_ASPECTS,
+    Knowledge,
+    KnowledgeError,
+    answer,
+    choice_buttons,
+    get_knowledge,
+    resolve,
+)
+
+log = logging.getLogger(__name__)
+
+SLOT = "current_procedure"
+ENTITY = "procedure"
+MAX_CHOICES = 3
+
+ASK_WHICH = "Dạ, anh/chị muốn hỏi thủ tục nào ạ?"
+NOT_FOUND = (
+    "Dạ, em chưa tìm thấy thủ tục phù hợp với câu hỏi của anh/chị. Anh/chị vui lòng nói rõ tên "
+    'thủ tục (ví dụ: "đăng ký khai sinh", "đăng ký thường trú") hoặc liên hệ bộ phận một cửa '
+    "của xã để được hướng dẫn ạ."
+)
+UNAVAILABLE = (
+    "Dạ, hệ thống tra cứu thủ tục đang tạm gián đoạn. Anh/chị vui lòng thử lại sau ít phút hoặc "
+    "liên hệ bộ phận một cửa của xã ạ."
+)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Which procedure a turn is about: one code, candidates to ask about, or none."""
+
+    kind: Literal["found", "ambiguous", "none"]
+    codes: tuple[str, ...] = ()
+
+
+def _from_search(knowledge: Knowledge, text: str, current: str | None) -> Choice:
+    resolution = resolve(knowledge, text)
+    if resolution.kind == "found":
+        return Choice("found", (resolution.hits[0].code,))
+    if resolution.kind == "ambiguous":
+        codes = tuple(hit.code for hit in resolution.hits)
+        # "đăng ký thì mất bao lâu" while talking about khai sinh: stay with the conversation
+        if current in codes:
+            return Choice("found", (current,))
+        return Choice("ambiguous", codes)
+    return Choice("none")
+
+
+def pick_procedure(
+    knowledge: Knowledge, mentions: list[str], text: str, current: str | None
+) -> Choice:
+    """Entity mention (exact code or words) first, then the whole message, then the
+    conversation's current procedure; an unsure search asks rather than guesses."""
+    if current not in knowledge.procedures:
+        current = None
+    pending: Choice | None = None
+    for mention in [m.strip() for m in mentions if isinstance(m, str) and m.strip()]:
+        if mention in knowledge.procedures:
+            return Choice("found", (mention,))
+        choice = _from_search(knowledge, mention, current)
+        if choice.kind == "found":
+            return choice
+        pending = pending or (choice if choice.kind == "ambiguous" else None)
+    if text and not text.startswith("/"):  # a button payload carries its code as entity
+        choice = _from_search(knowledge, text, current)
+        if choice.kind == "found":
+            return choice
+        pending = pending or (choice if choice.kind == "ambiguous" else None)
+    if pending is not None:
+        return pending
+    if current is not None:
+        return Choice("found", (current,))
+    return Choice("none")
+
+
+class ActionAnswerProcedure(Action):
+    def name(self) -> str:
+        return "action_answer_procedure"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        try:
+            knowledge = get_knowledge()
+        except KnowledgeError:
+            log.exception("knowledge could not be loaded")
+            dispatcher.utter_message(text=UNAVAILABLE)
+            return []
+        message: dict[str, Any] = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name") or ""
+        aspect = INTENT_ASPECTS.get(intent, "summary")
+        mentions = list(tracker.get_latest_entity_values(ENTITY))
+        text = message.get("text") or ""
+        choice = pick_procedure(knowledge, mentions, text, tracker.get_slot(SLOT))
+
+        if choice.kind == "found":
+            procedure = knowledge.procedures[choice.codes[0]]
+            reply = answer(procedure, aspect, knowledge.profile)
+            dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+            return [SlotSet(SLOT, procedure.code)]
+        if choice.kind == "ambiguous":
+            candidates = [knowledge.procedures[c] for c in choice.codes[:MAX_CHOICES]]
+            dispatcher.utter_message(text=ASK_WHICH, buttons=choice_buttons(candidates, aspect))
+            return []
+        dispatcher.utter_message(text=NOT_FOUND)
+        return []

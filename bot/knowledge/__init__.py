@@ -1,0 +1,53 @@
+"""Knowledge package: schema of the staff-edited files, loading with a reload cache, lexical
+procedure search and chat-answer formatting. Runs in the modern env (pydantic 2)."""
+
+from bot.knowledge.answer import (
+    ASPECT_INTENTS,
+    ASPECT_TITLES,
+    ASPECTS,
+    INTENT_ASPECTS,
+    MAX_BUTTONS,
+    MAX_CHARS,
+    Answer,
+    answer,
+    aspect_buttons,
+    choice_buttons,
+    format_hours,
+    office_answer,
+)
+from bot.knowledge.loader import (
+    KnowledgeCache,
+    KnowledgeError,
+    get_knowledge,
+    knowledge_dir,
+    load_knowledge,
+)
+from bot.knowledge.schema import CommuneProfile, Knowledge, Procedure
+from bot.knowledge.search import Hit, Resolution, resolve, search
+
+__all__ = [
+    "ASPECTS",
+    "ASPECT_INTENTS",
+    "ASPECT_TITLES",
+    "INTENT_ASPECTS",
+    "MAX_BUTTONS",
+    "MAX_CHARS",
+    "Answer",
+    "CommuneProfile",
+    "Hit",
+    "Knowledge",
+    "KnowledgeCache",
+    "KnowledgeError",
+    "Procedure",
+    "Resolution",
+    "answer",
+    "aspect_buttons",
+    "choice_buttons",
+    "format_hours",
+    "get_knowledge",
+    "knowledge_dir",
+    "load_knowledge",
+    "office_answer",
+    "resolve",
+    "search",
+]

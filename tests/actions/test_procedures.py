@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.procedures import ASK_WHICH, NOT_FOUND, UNAVAILABLE, ActionAnswerProcedure
+from bot.knowledge.loader import DEFAULT_DIR
+
+
+@pytest.fixture(autouse=True)
+def knowledge_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test reads its own copy of the shipped knowledge through KNOWLEDGE_DIR."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(DEFAULT_DIR, target)
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(target))
+    return target
+
+
+def tracker(
+    text: str, intent: str, entities: list[str] | None = None, slots: dict[str, Any] | None = None
+) -> Tracker:
+    return Tracker(
+        sender_id="test-user",
+        slots=slots or {},
+        latest_message={
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.95},
+            "entities": [{"entity": "procedure", "value": v} for v in entities or []],
+        },
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def run(t: Tracker) -> tuple[list[dict[str, Any]], list[Any]]:
+    dispatcher = CollectingDispatcher()
+    events = ActionAnswerProcedure().run(dispatcher, t, {})
+    return dispatcher.messages, events
+
+
+def test_name() -> None:
+    assert ActionAnswerProcedure().name() == "action_answer_procedure"
+
+
+def test_unmarked_question_answers_documents_and_remembers() -> None:
+    [message], events = run(tracker("lam giay khai sinh cho con can gi", "ask_procedure_documents"))
+    assert message["text"].startswith("Dạ, hồ sơ cho thủ tục Đăng ký khai sinh (mã 1.001193)")
+    assert "Giấy chứng sinh" in message["text"]
+    assert 1 <= len(message["buttons"]) <= 5
+    assert events == [SlotSet("current_procedure", "1.001193")]
+
+
+def test_follow_up_uses_current_procedure() -> None:
+    [message], events = run(
+        tracker("mất bao lâu?", "ask_procedure_time", slots={"current_procedure": "1.004222"})
+    )
+    assert "Đăng ký thường trú (mã 1.004222)" in message["text"]
+    assert "7 Ngày làm việc" in message["text"]
+    assert events == [SlotSet("current_procedure", "1.004222")]
+
+
+def test_new_mention_beats_current_procedure() -> None:
+    [message], events = run(
+        tracker(
+            "còn đăng ký kết hôn thì lệ phí sao",
+            "ask_procedure_fee",
+            slots={"current_procedure": "1.001193"},
+        )
+    )
+    assert "(mã 1.000894)" in message["text"]
+    assert events == [SlotSet("current_procedure", "1.000894")]
+
+
+def test_button_payload_code_works() -> None:
+    t = tracker('/ask_procedure_fee{"procedure":"1.000656"}', "ask_procedure_fee", ["1.000656"])
+    [message], events = run(t)
+    assert message["text"].startswith("Dạ, lệ phí của thủ tục Đăng ký khai tử (mã 1.000656)")
+    assert events == [SlotSet("current_procedure", "1.000656")]
+    payloads = [b["payload"] for b in message["buttons"]]
+    assert '/ask_procedure_fee{"procedure":"1.000656"}' not in payloads
+
+
+def test_entity_mention_is_resolved_by_search() -> None:
+    [message], events = run(
+        tracker("cho hỏi đk tạm trú ở đâu", "ask_procedure_place", ["đk tạm trú"])
+    )
+    assert "(mã 1.004194)" in message["text"]
+    assert events == [SlotSet("current_procedure", "1.004194")]
+
+
+def test_unsure_search_asks_with_buttons() -> None:
+    [message], events = run(tracker("thủ tục đăng ký cần gì", "ask_procedure_documents"))
+    assert message["text"] == ASK_WHICH
+    assert 2 <= len(message["buttons"]) <= 3
+    assert all(b["payload"].startswith("/ask_procedure_documents{") for b in message["buttons"])
+    assert events == []
+
+
+def test_unsure_search_prefers_the_current_procedure_when_it_is_a_candidate() -> None:
+    [message], events = run(
+        tracker(
+            "đăng ký thì cần gì", "ask_procedure_documents", slots={"current_procedure": "1.000894"}
+        )
+    )
+    assert "(mã 1.000894)" in message["text"]
+    assert events == [SlotSet("current_procedure", "1.000894")]
+
+
+def test_nothing_fits() -> None:
+    [message], events = run(tracker("thủ tục ly hôn thế nào", "ask_procedure"))
+    assert message["text"] == NOT_FOUND
+    assert events == []
+
+
+def test_stale_slot_code_is_ignored() -> None:
+    [message], events = run(
+        tracker("mất bao lâu", "ask_procedure_time", slots={"current_procedure": "9.999999"})
+    )
+    assert message["text"] == NOT_FOUND
+    assert events == []
+
+
+def test_unknown_intent_gives_summary() -> None:
+    [message], _ = run(tracker("khai tử", "something_else"))
+    assert message["text"].startswith("Dạ, thông tin chính về thủ tục Đăng ký khai tử")
+
+
+def test_reads_edited_knowledge_without_restart(knowledge_env: Path) -> None:
+    [before], _ = run(tracker("học bạ", "ask_procedure_fee"))
+    assert before["text"] == NOT_FOUND
+    path = knowledge_env / "procedures" / "2.000815.yml"
+    stat = path.stat()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  - sao y giấy tờ\n", "  - sao y giấy tờ\n  - học bạ\n"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # coarse clocks
+    [after], events = run(tracker("học bạ", "ask_procedure_fee"))
+    assert "(mã 2.000815)" in after["text"]
+    assert events == [SlotSet("current_procedure", "2.000815")]
+
+
+def test_broken_knowledge_apologises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(tmp_path / "missing"))
+    [message], events = run(tracker("khai sinh", "ask_procedure"))
+    assert message["text"] == UNAVAILABLE
+    assert events == []
