@@ -10,12 +10,12 @@ PY        := $(APP_VENV)/bin/python
 RASA_PY   := $(RASA_VENV)/bin/python
 RASA      := $(RASA_VENV)/bin/rasa
 PIP_FLAGS := --quiet --disable-pip-version-check
-LINTED    := bot actions tests scripts
+LINTED    := bot actions tests scripts bench
 
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run train test lint unit test-nlu validate integration clean lock
+.PHONY: help setup run train test lint unit test-nlu validate integration bench clean lock
 
 help:
 	@echo "make run    - set up, train if needed, start Rasa + actions + gateway (http://127.0.0.1:8000)"
@@ -69,3 +69,14 @@ lock:
 
 clean:
 	rm -rf .venv models .rasa var/logs
+
+bench: setup train
+	$(PY) -m bench.chat_latency --messages 100
+	$(PY) -m bench.chat_latency --messages 100 --redis-url redis://127.0.0.1:6379/0
+
+# NLU evaluation (issue 7): regenerate the procedure lookup table, then 5-fold CV of the candidate
+# pipelines, held-out set, latency; writes docs/nlu-evaluation.md. About 30 min on 2 cores.
+.PHONY: eval-nlu
+eval-nlu: setup
+	$(PY) -m bot nlu lookups
+	$(RASA_PY) -m bench.nlu_eval

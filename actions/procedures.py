@@ -11,6 +11,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.satisfaction import helpful_buttons
+from actions.state import shared_store
 from bot.knowledge import (
     INTENT_ASPECTS,
     Knowledge,
@@ -20,6 +22,7 @@ from bot.knowledge import (
     get_knowledge,
     resolve,
 )
+from bot.ratings import ASKED, UNANSWERED, in_background
 
 log = logging.getLogger(__name__)
 
@@ -110,11 +113,15 @@ class ActionAnswerProcedure(Action):
         if choice.kind == "found":
             procedure = knowledge.procedures[choice.codes[0]]
             reply = answer(procedure, aspect, knowledge.profile)
-            dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+            # Three section buttons + the helpful/not helpful pair stay within Zalo's 5.
+            buttons = reply.buttons[:3] + helpful_buttons(procedure.code)
+            dispatcher.utter_message(text=reply.text, buttons=buttons)
+            in_background(shared_store, ASKED, {"procedure": procedure.code})
             return [SlotSet(SLOT, procedure.code)]
         if choice.kind == "ambiguous":
             candidates = [knowledge.procedures[c] for c in choice.codes[:MAX_CHOICES]]
             dispatcher.utter_message(text=ASK_WHICH, buttons=choice_buttons(candidates, aspect))
             return []
         dispatcher.utter_message(text=NOT_FOUND)
+        in_background(shared_store, UNANSWERED, {"text": text, "reason": "no_procedure"})
         return []

@@ -7,12 +7,23 @@ import time
 
 import typer
 
+from bot.commands.feedback import feedback_app
+from bot.commands.handoff import handoff_app
+from bot.commands.stats import privacy_app, stats_cmd
 from bot.endpoints import render_endpoints, write_endpoints
+from bot.knowledge.commands import kb_app
+from bot.nlu_data import nlu_app
 from bot.stack import Stack, StackConfig, StackError, train
 
 app = typer.Typer(
     help="The commune assistant: run it, train it, look after its data.", no_args_is_help=True
 )
+app.add_typer(kb_app, name="kb")
+app.add_typer(feedback_app, name="feedback")
+app.add_typer(handoff_app, name="handoff")
+app.add_typer(privacy_app, name="privacy")
+app.command("stats")(stats_cmd)
+app.add_typer(nlu_app, name="nlu")
 
 
 @app.command("render-endpoints")

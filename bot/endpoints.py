@@ -35,6 +35,9 @@ def render_endpoints(
     """The content of `endpoints.yml` as a dict."""
     endpoints: dict[str, Any] = {"action_endpoint": {"url": action_url}}
     if redis_url:
+        if not key_prefix.isalnum():
+            # Rasa silently drops a non-alphanumeric prefix and falls back to its shared default.
+            raise ValueError(f"STATE_PREFIX must be letters and digits only, got {key_prefix!r}")
         parsed = urlparse(redis_url)
         if parsed.scheme not in ("redis", "rediss"):
             raise ValueError(
@@ -53,10 +56,10 @@ def render_endpoints(
             common["use_ssl"] = True
         endpoints["tracker_store"] = {
             **common,
-            "key_prefix": f"{key_prefix}_tracker",
+            "key_prefix": key_prefix,  # Rasa makes it "<prefix>:tracker:<sender>"
             "record_exp": retention_days * 86400,
         }
-        endpoints["lock_store"] = {**common, "key_prefix": f"{key_prefix}_lock"}
+        endpoints["lock_store"] = {**common, "key_prefix": key_prefix}  # "<prefix>:lock:..."
     else:
         endpoints["tracker_store"] = {
             "type": "SQL",

@@ -27,13 +27,20 @@ def test_redis_stores_have_own_prefixes_and_expiry(tmp_path: Path) -> None:
     )
     t, lock = e["tracker_store"], e["lock_store"]
     assert (t["type"], t["url"], t["port"], t["db"]) == ("redis", "redis.example", 6380, 2)
-    assert t["key_prefix"] == "xa_tracker" and lock["key_prefix"] == "xa_lock"
+    assert t["key_prefix"] == lock["key_prefix"] == "xa"  # Rasa adds ":tracker:" / ":lock:"
     assert t["record_exp"] == 7 * 86400
     # The secret stays in the environment, never in the file.
     assert t["password"] == lock["password"] == "${REDIS_PASSWORD}"
     assert "s3cret" not in yaml.safe_dump(e)
     assert redis_password("redis://:s3cret@h:1/0") == "s3cret"
     assert redis_password("redis://h:1/0") is None
+
+
+def test_rejects_a_prefix_rasa_would_ignore(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="STATE_PREFIX"):
+        render_endpoints(
+            action_url="x", redis_url="redis://h:1/0", var_dir=tmp_path, key_prefix="xa_1"
+        )
 
 
 def test_rejects_non_redis_url(tmp_path: Path) -> None:

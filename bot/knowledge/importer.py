@@ -272,9 +272,7 @@ def procedure_yaml(procedure: Procedure) -> str:
     data = _drop_empty(procedure.model_dump(mode="json"))
     data.pop("aliases", None)
     data.pop("faq", None)
-    body = yaml.dump(
-        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100, indent=2
-    )
+    body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100, indent=2)
     return GENERATED_HEADER.format(code=procedure.code) + body
 
 
@@ -382,9 +380,7 @@ def run_import(
     if not dry_run:
         out_dir.mkdir(parents=True, exist_ok=True)
     wanted: set[str] = set()
-    steps: Iterable[tuple[Path, dict[str, Any] | None]] = (
-        progress(records) if progress else records
-    )
+    steps: Iterable[tuple[Path, dict[str, Any] | None]] = progress(records) if progress else records
     for path, record in steps:
         if record is None:
             report.left_out["tệp JSON không đọc được"].append(path.name)

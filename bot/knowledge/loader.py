@@ -48,11 +48,14 @@ def knowledge_dir() -> Path:
 
 # -- YAML with line numbers ----------------------------------------------------------------------
 
+# libyaml's loader is ~10x faster on hundreds of imported files; same nodes and marks.
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     """Parse one YAML file, returning the data and its node tree (for error line numbers)."""
     text = path.read_text(encoding="utf-8")
-    loader = yaml.SafeLoader(text)
+    loader = _YamlLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -197,9 +200,7 @@ def load_sources(root: Path | None = None) -> Sources:
     if commune.is_file():
         profile, errors = _load_model(commune, CommuneProfile)
         problems += errors
-    return Sources(
-        root, procedures, sources, overrides, override_paths, faq, profile, problems
-    )
+    return Sources(root, procedures, sources, overrides, override_paths, faq, profile, problems)
 
 
 def merge_sources(sources: Sources) -> tuple[dict[str, Procedure], list[str]]:
@@ -210,6 +211,8 @@ def merge_sources(sources: Sources) -> tuple[dict[str, Procedure], list[str]]:
         path = sources.override_paths[code]
         base = sources.procedures.get(code)
         if base is None:
+            if (sources.root / "procedures" / f"{code}.yml").exists():
+                continue  # the procedure file itself is broken: already reported
             problems.append(
                 f"{path}:1: no procedure {code} in procedures/: import it first or remove "
                 "this override"

@@ -40,7 +40,7 @@ class _OverrideBase(_Strict):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
     code: str
-    source_hashes: dict[str, str] = {}
+    source_hashes: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("code", mode="before")
     @classmethod

@@ -62,10 +62,9 @@ _LEGAL_CODE_RE = re.compile(
     rf"(?:\d+(?:\.\d+)?/\d{{4}}/{_CODE_PART}(?:-{_CODE_PART})*|\d+/[A-ZĐ]{{1,4}}(?:-{_CODE_PART})+)"
     rf"(?=\s*(?!Tg)[{_VI_UPPER}][{_VI_LOWER}]|\s*$|{_SEP})"
 )
-_REPEATED_CODE_RE = re.compile(r"(\d+(?:\.\d+)?/\d{4}/[A-ZĐ0-9-]+?)\1(?![A-ZĐ0-9])")
-_GLUED_DATE_RE = re.compile(
-    r"((?:\d{1,2}/\d{1,2}/|năm )(?:19|20)\d\d)(?=\d{1,4}(?:\.\d+)?/\d{4}/)"
-)
+_REPEATED_CODE_RE = re.compile(r"(\d+(?:\.\d+)?/\d{4}/[A-ZĐ0-9-]+?)\1(?![0-9])(?![A-ZĐ][A-ZĐ])")
+_GLUED_CODE_IN_TITLE_RE = re.compile(r"[^\s\d(/.]\d+/\d{4}/[A-ZĐ]")
+_GLUED_DATE_RE = re.compile(r"((?:\d{1,2}/\d{1,2}/|năm )(?:19|20)\d\d)(?=\d{1,4}(?:\.\d+)?/\d{4}/)")
 
 
 # -- small text helpers ---------------------------------------------------------------------------
@@ -312,10 +311,13 @@ def parse_documents(text: str | None) -> tuple[list[ParsedGroup], list[str]]:
             if not item_text:
                 problems.append(f"thành phần hồ sơ: số lượng không kèm tên giấy tờ ({match[0]})")
                 continue
-            if int(match.group(1)) == 0:
+            counts = [int(n) for n in re.findall(r"(\d+)\s*bản", match.group(0))]
+            if not any(counts):  # "0 bản chính": an explanation, not a paper
                 group.notes.append(item_text)
                 continue
             name, form, reason = _split_form(item_text)
+            if reason is None and re.search(r"[;.]\s*[-+]\s+\S", name):
+                reason = "một ô có nhiều giấy tờ (gạch đầu dòng bên trong), chỉ có một số lượng"
             group.items.append(
                 ParsedDocument(
                     name=name,
@@ -366,6 +368,9 @@ def parse_legal(text: str | None) -> tuple[list[tuple[str, str]], list[str]]:
     tail = raw[position:].replace(_SEP, "").strip()
     if tail:
         problems.append(f"căn cứ pháp lý: phần cuối không có mã văn bản: {tail[:80]!r}")
+    for code, title in pairs:
+        if _GLUED_CODE_IN_TITLE_RE.search(title):
+            problems.append(f"căn cứ pháp lý: tên văn bản {code} có thể lẫn văn bản khác")
     seen: dict[str, str] = {}
     for code, title in pairs:
         seen.setdefault(code, title)

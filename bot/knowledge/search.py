@@ -34,6 +34,11 @@ B = 0.5  # entries are short and similar in length; mild length normalisation
 MIN_IDEAL = 3.0  # floor for the normaliser, so a single common word never scores as a full match
 UNKNOWN_BIGRAM_WEIGHT = 0.5
 
+# With hundreds of imported procedures many titles contain the main one's words ("Đăng ký khai
+# sinh" vs "Đăng ký khai sinh lưu động"): an entry loses up to this share of its score for the
+# part of it (IDF mass) the query does not mention, so the closest entry wins.
+SPECIFICITY = 0.4
+
 # Decision thresholds for `resolve` (normalised scores, see module doc).
 MIN_SCORE = 0.5
 AMBIGUOUS_RATIO = 0.85  # second best within 85 % of the best: ask which one
@@ -45,6 +50,7 @@ class Hit:
     score: float  # normalised: ~1.0 = everything known in the query matched one entry
     matched: str = ""  # the text that matched best (for logs and "did you mean" buttons)
     exact: bool = False  # the query contained this official code
+    match: float | None = None  # share of the query matched, before SPECIFICITY (None = score)
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,7 @@ class _Entry:
     weight: float
     tf: Counter[str]
     length: int
+    idf_mass: float = 0.0  # sum of the IDF of its distinct terms, set when the index is built
 
 
 @dataclass
@@ -162,6 +169,8 @@ def build_index(knowledge: Knowledge) -> SearchIndex:
             index.postings.setdefault(term, []).append(position)
     if entries:
         index.avg_length = sum(e.length for e in entries) / len(entries)
+    for entry in entries:
+        entry.idf_mass = sum(index.idf(term) for term in entry.tf)
     return index
 
 
@@ -191,7 +200,9 @@ def _score_entries(index: SearchIndex, query_terms: Counter[str]) -> dict[int, f
         idf = index.idf(term)
         for position in postings:
             entry = index.entries[position]
-            tf = entry.tf[term]
+            # Binary tf: a long official title repeating "đăng ký" three times is not more
+            # about "đăng ký" than a short one (with hundreds of titles this decided ranks).
+            tf = min(entry.tf[term], 1)
             norm = K1 * (1 - B + B * entry.length / index.avg_length)
             scores[position] = scores.get(position, 0.0) + idf * tf * (K1 + 1) / (tf + norm)
     return scores
@@ -223,14 +234,20 @@ def search(knowledge: Knowledge, query: str, k: int = 3) -> list[Hit]:
         if t not in index.df
     )
     ideal = max(sum(index.idf(t) for t in known) + unknown, MIN_IDEAL)
-    best: dict[str, tuple[float, str]] = {}
+    best: dict[str, tuple[float, str, float]] = {}
     for position, raw in _score_entries(index, query_terms).items():
         entry = index.entries[position]
-        score = raw * entry.weight / ideal
-        if score > best.get(entry.code, (0.0, ""))[0]:
-            best[entry.code] = (score, entry.text)
+        match = raw * entry.weight / ideal
+        covered = sum(index.idf(t) for t in entry.tf if t in query_terms)
+        unmentioned = 1.0 - covered / entry.idf_mass if entry.idf_mass else 0.0
+        score = match * (1.0 - SPECIFICITY * unmentioned)
+        if score > best.get(entry.code, (0.0, "", 0.0))[0]:
+            best[entry.code] = (score, entry.text, match)
     ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
-    return [Hit(code, round(score, 4), text) for code, (score, text) in ranked[:k]]
+    return [
+        Hit(code, round(score, 4), text, match=round(match, 4))
+        for code, (score, text, match) in ranked[:k]
+    ]
 
 
 def resolve(
@@ -245,10 +262,12 @@ def resolve(
     hits = search(knowledge, query, k=3)
     if hits and hits[0].exact:
         return Resolution("found", (hits[0],))
-    hits = [hit for hit in hits if hit.score >= min_score]
-    if not hits:
+    # "Does anything fit" looks at how much of the query matched; SPECIFICITY only ranks.
+    if not hits or max(h.score if h.match is None else h.match for h in hits) < min_score:
         return Resolution("none")
-    if len(hits) > 1 and hits[1].score >= ambiguous_ratio * hits[0].score:
-        close = tuple(h for h in hits if h.score >= ambiguous_ratio * hits[0].score)
+    # Closeness is judged before the score floor: a runner-up just under it still makes the
+    # best one uncertain ("đăng ký xe máy" fits several vehicle procedures about equally).
+    close = tuple(h for h in hits if h.score >= ambiguous_ratio * hits[0].score)
+    if len(close) > 1:
         return Resolution("ambiguous", close)
     return Resolution("found", (hits[0],))

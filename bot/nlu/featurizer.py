@@ -11,9 +11,9 @@ token, sparse features that do not depend on marks or on segmentation:
   the segmentation.
 
 Syllables come from ``bot.text.folded_syllables`` (abbreviations expanded: "cccd" gives
-"can", "cuoc", "cong", "dan"). The vocabulary is built in ``train()``; unknown features are
-ignored at inference. Only the TEXT attribute is featurised: one row per token (sequence) and
-the sum of the rows (sentence).
+"can", "cuoc", "cong", "dan"), with leftover Telex keystrokes repaired ("kys" -> "ky").
+The vocabulary is built in ``train()``; unknown features are ignored at inference. Only the
+TEXT attribute is featurised: one row per token (sequence) and the sum of the rows (sentence).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import dump_obj_as_json_to_file, raise_warning, read_json_file
 
+from bot.nlu.telex import repair_syllables
 from bot.nlu.tokenizer import code_fingerprint
 from bot.text import folded_syllables
 
@@ -54,7 +55,7 @@ def token_features(tokens: list[Token], config: dict[str, Any]) -> list[list[str
     rows: list[list[str]] = []
     previous: str | None = None
     for token in tokens:
-        syllables = folded_syllables(token.text)
+        syllables = repair_syllables(folded_syllables(token.text))
         row: list[str] = []
         if syllables:
             if config[USE_WORD]:

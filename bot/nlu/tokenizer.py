@@ -29,8 +29,10 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
+import bot.nlu.telex
 import bot.text.abbreviations
 import bot.text.normalize
+from bot.nlu.telex import repair_syllables
 from bot.text import fold, folded_syllables, nfc
 
 logger = logging.getLogger(__name__)
@@ -52,7 +54,7 @@ def code_fingerprint(*modules: object) -> str:
     rule would silently reuse stale tokens on retraining.
     """
     digest = hashlib.sha256()
-    for module in (bot.text.normalize, bot.text.abbreviations, *modules):
+    for module in (bot.text.normalize, bot.text.abbreviations, bot.nlu.telex, *modules):
         path = getattr(module, "__file__", None)
         if path:
             with open(path, "rb") as source:
@@ -186,8 +188,9 @@ def whitespace_spans(text: str, offset: int = 0) -> list[Span]:
 
 
 def lemma_for(token_text: str) -> str:
-    """Normalised, abbreviation-expanded, folded form; syllables joined by one space."""
-    return " ".join(folded_syllables(token_text))
+    """Normalised, abbreviation-expanded, folded form with Telex leftovers repaired
+    ("ddăng" -> "dang"); syllables joined by one space."""
+    return " ".join(repair_syllables(folded_syllables(token_text)))
 
 
 def has_marks(text: str) -> bool:

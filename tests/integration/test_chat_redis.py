@@ -35,7 +35,7 @@ def test_follow_up_keeps_the_procedure_and_is_stored_in_redis(redis_stack: Stack
     assert "1.001193" in follow_up
 
     r = redis.Redis.from_url(REDIS_URL)
-    prefix = f"{redis_stack.config.key_prefix}_tracker:"
+    prefix = f"{redis_stack.config.key_prefix}:tracker:"
     stored = [r.get(k) for k in r.scan_iter(f"{prefix}*")]
     conversations = [json.loads(v) for v in stored if v]
     assert any(

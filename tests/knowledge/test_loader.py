@@ -84,6 +84,7 @@ def test_env_overrides_dir(kdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KNOWLEDGE_DIR", str(kdir))
     assert knowledge_dir() == kdir
     (kdir / "procedures" / "1.000656.yml").unlink()
+    (kdir / "overrides" / "1.000656.yml").unlink()  # staff additions for it go too
     assert "1.000656" not in get_knowledge().procedures
 
 
@@ -94,7 +95,7 @@ def test_cache_reloads_on_change_and_keeps_last_good(
     first = cache.get(kdir)
     assert cache.get(kdir) is first  # unchanged files: same snapshot, no reload
 
-    path = kdir / "procedures" / "1.001193.yml"
+    path = kdir / "overrides" / "1.001193.yml"  # the staff title correction lives here
     good = path.read_text(encoding="utf-8")
     _touch_later(path, good.replace("title: Đăng ký khai sinh", "title: Khai sinh (sửa)"))
     second = cache.get(kdir)
@@ -115,6 +116,7 @@ def test_cache_sees_new_files(kdir: Path) -> None:
     cache = KnowledgeCache()
     assert "1.000656" in cache.get(kdir).procedures
     (kdir / "procedures" / "1.000656.yml").unlink()
+    (kdir / "overrides" / "1.000656.yml").unlink()
     time.sleep(0.01)
     assert "1.000656" not in cache.get(kdir).procedures
 

@@ -63,10 +63,21 @@ def _published_numbers(texts: list[str]) -> frozenset[str]:
     return frozenset(digits_of(m.group(0)) for t in texts for m in NUMBER_RUN.finditer(t))
 
 
+_UNIT_WORDS = ("Xã ", "Phường ", "Thị trấn ", "Đặc khu ")
+
+
+def after_ubnd(name: str) -> str:
+    """ "Xã Tân Minh" as written after "UBND": "UBND xã Tân Minh"."""
+    if name.startswith(_UNIT_WORDS):
+        return name[0].lower() + name[1:]
+    return name
+
+
 def render_page(profile: PageProfile, max_chars: int) -> str:
     template = Template(TEMPLATE_PATH.read_text(encoding="utf-8"))
     return template.substitute(
         name=html.escape(profile.name),
+        ubnd_name=html.escape(after_ubnd(profile.name)),
         province=html.escape(profile.province),
         sample_hidden="" if profile.sample else "hidden",
         max_chars=str(int(max_chars)),

@@ -36,9 +36,7 @@ _USER_ID = re.compile(r"^[0-9A-Za-z_\-]{1,64}$")
 
 
 def _json(body: dict[str, Any], status: int = 200) -> web.Response:
-    return web.json_response(
-        body, status=status, dumps=lambda v: json.dumps(v, ensure_ascii=False)
-    )
+    return web.json_response(body, status=status, dumps=lambda v: json.dumps(v, ensure_ascii=False))
 
 
 def _token_ok(settings: ZaloSettings, request: web.Request) -> bool | None:

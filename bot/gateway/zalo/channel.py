@@ -93,7 +93,11 @@ class ZaloChannel:
 
     async def handle(self, job: Job) -> Outcome:
         sender = oa_sender(job.user)
-        if job.bot and job.sent == 0 and await paused(self.store, sender):
+        # Checked before Rasa is asked (or before a canned reply's first message), not before
+        # each send: the turn that hands over (the handoff action sets the flag) must still
+        # deliver its own "a staff member will answer" message.
+        before_first = job.outbox is None or (job.kind == "media" and job.sent == 0)
+        if job.bot and before_first and await paused(self.store, sender):
             # Handed to staff: nothing goes to Rasa and the bot says nothing.
             log.info("zalo %s: %s held back, conversation is with staff", tag(job.user), job.kind)
             return DONE

@@ -95,7 +95,9 @@ def parse_event(body: dict[str, Any]) -> ZaloEvent:
     message = body.get("message") if isinstance(body.get("message"), dict) else {}
     msg_id = _id(message.get("msg_id"))
     if name in ("follow", "unfollow"):
-        user = _nested_id(body, "follower") or _nested_id(body, "user") or _nested_id(body, "sender")
+        user = (
+            _nested_id(body, "follower") or _nested_id(body, "user") or _nested_id(body, "sender")
+        )
         kind = EventKind.FOLLOW if name == "follow" else EventKind.UNFOLLOW
         return ZaloEvent(kind, name, user, timestamp, msg_id)
     user = _nested_id(body, "sender")

@@ -158,7 +158,11 @@ class TokenManager:
         if not self.app_id or not self.app_secret:
             log.error("cannot refresh the Zalo token: ZALO_APP_ID or ZALO_APP_SECRET is not set")
             return None
-        form = {"refresh_token": refresh_token, "app_id": self.app_id, "grant_type": "refresh_token"}
+        form = {
+            "refresh_token": refresh_token,
+            "app_id": self.app_id,
+            "grant_type": "refresh_token",
+        }
         try:
             async with self.http.post(
                 self.url,
@@ -173,7 +177,11 @@ class TokenManager:
             return None
         if not isinstance(body, dict) or not body.get("access_token"):
             error = body.get("error") if isinstance(body, dict) else None
-            text = body.get("error_description") or body.get("message") if isinstance(body, dict) else ""
+            text = (
+                body.get("error_description") or body.get("message")
+                if isinstance(body, dict)
+                else ""
+            )
             log.error(
                 "Zalo token refresh refused (HTTP %s, error %s: %s); if the refresh token is "
                 "invalid, re-authorise the OA and set ZALO_REFRESH_TOKEN",

@@ -8,6 +8,7 @@ work can fail with 503, so that Zalo delivers the event again later.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -112,7 +113,9 @@ async def webhook(request: web.Request) -> web.Response:
     try:
         first = await runtime.store.set_if_absent(seen, job.id, ttl=settings.dedupe_ttl)
     except Exception as exc:
-        log.error("Zalo event not stored (state unavailable: %s); Zalo will retry", type(exc).__name__)
+        log.error(
+            "Zalo event not stored (state unavailable: %s); Zalo will retry", type(exc).__name__
+        )
         return _refused(503, "state_unavailable")
     if not first:
         log.info("zalo %s: duplicate delivery of %s ignored", tag(job.user), event.name)
@@ -121,10 +124,8 @@ async def webhook(request: web.Request) -> web.Response:
         await runtime.queue.enqueue(job)
     except Exception as exc:
         log.error("Zalo event not stored (%s); Zalo will retry", type(exc).__name__)
-        try:
+        with contextlib.suppress(Exception):
             await runtime.store.delete(seen)  # let the retry through
-        except Exception:
-            pass
         return _refused(503, "state_unavailable")
     log.info("zalo %s: %s queued", tag(job.user), event.name)
     return _ok()

@@ -1,0 +1,1 @@
+"""Staff command groups of `python -m bot` (feedback, handoff, stats, privacy)."""
