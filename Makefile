@@ -15,6 +15,8 @@ LINTED    := bot actions tests scripts bench
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 
+
+.PHONY: browser
 .PHONY: help setup run train test lint unit test-nlu validate integration bench clean lock
 
 help:
@@ -23,7 +25,11 @@ help:
 	@echo "make setup  - create/refresh the two virtualenvs (.venv/rasa, .venv/app)"
 	@echo "make train  - train the Rasa model when data or config changed"
 
-setup: $(RASA_VENV)/.installed $(APP_VENV)/.installed
+setup: $(RASA_VENV)/.installed $(APP_VENV)/.installed browser
+
+# Debian's chromium + chromedriver for the browser tests; a no-op when both are installed.
+browser:
+	@scripts/install-browser.sh
 
 $(RASA_VENV)/.installed: requirements/rasa.txt scripts/find-python310.sh
 	@py=$$(scripts/find-python310.sh) || exit 1; \

@@ -34,7 +34,8 @@ def compose(found: Lookup, province: str, profile: CommuneProfile | None) -> str
     lines: list[str] = []
     targets: list[str] = []
     for unit in found.units:
-        where = f"{unit.name} ({unit.district.lower()} cũ, {unit.province})"
+        district = unit.district[:1].lower() + unit.district[1:]  # "huyện Tiên Lãng"
+        where = f"{unit.name} ({district} cũ, {unit.province})"
         if len(unit.new) == 1:
             lines.append(f"• {where} nay thuộc {unit.new[0]}, {province}.")
         else:

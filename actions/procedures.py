@@ -21,6 +21,8 @@ from bot.knowledge import (
     choice_buttons,
     get_knowledge,
     resolve,
+    search,
+    variant_buttons,
 )
 from bot.ratings import ASKED, UNANSWERED, in_background
 
@@ -36,6 +38,7 @@ NOT_FOUND = (
     'thủ tục (ví dụ: "đăng ký khai sinh", "đăng ký thường trú") hoặc liên hệ bộ phận một cửa '
     "của xã để được hướng dẫn ạ."
 )
+VARIANTS_NOTE = "Nếu anh/chị thuộc một trường hợp riêng, vui lòng chọn:"
 UNAVAILABLE = (
     "Dạ, hệ thống tra cứu thủ tục đang tạm gián đoạn. Anh/chị vui lòng thử lại sau ít phút hoặc "
     "liên hệ bộ phận một cửa của xã ạ."
@@ -48,16 +51,23 @@ class Choice:
 
     kind: Literal["found", "ambiguous", "none"]
     codes: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()  # special-case variants of a found main procedure
+
+
+FOLLOW_UP_DEPTH = 10  # the current procedure among this many results: a vague follow-up
 
 
 def _from_search(knowledge: Knowledge, text: str, current: str | None) -> Choice:
     resolution = resolve(knowledge, text)
     if resolution.kind == "found":
-        return Choice("found", (resolution.hits[0].code,))
+        return Choice("found", (resolution.hits[0].code,), resolution.variants)
     if resolution.kind == "ambiguous":
         codes = tuple(hit.code for hit in resolution.hits)
         # "đăng ký thì mất bao lâu" while talking about khai sinh: stay with the conversation
-        if current in codes:
+        if current is not None and (
+            current in codes
+            or current in {h.code for h in search(knowledge, text, k=FOLLOW_UP_DEPTH)}
+        ):
             return Choice("found", (current,))
         return Choice("ambiguous", codes)
     return Choice("none")
@@ -72,7 +82,7 @@ def pick_procedure(
         current = None
     pending: Choice | None = None
     for mention in [m.strip() for m in mentions if isinstance(m, str) and m.strip()]:
-        if mention in knowledge.procedures:
+        if mention in knowledge.procedures:  # a button payload: exactly what was chosen
             return Choice("found", (mention,))
         choice = _from_search(knowledge, mention, current)
         if choice.kind == "found":
@@ -116,6 +126,11 @@ class ActionAnswerProcedure(Action):
             # Three section buttons + the helpful/not helpful pair stay within Zalo's 5.
             buttons = reply.buttons[:3] + helpful_buttons(procedure.code)
             dispatcher.utter_message(text=reply.text, buttons=buttons)
+            variants = [knowledge.procedures[c] for c in choice.variants if c in knowledge.procedures]
+            if variants:  # the common case was answered; special cases one tap away
+                dispatcher.utter_message(
+                    text=VARIANTS_NOTE, buttons=variant_buttons(variants, aspect)
+                )
             in_background(shared_store, ASKED, {"procedure": procedure.code})
             return [SlotSet(SLOT, procedure.code)]
         if choice.kind == "ambiguous":

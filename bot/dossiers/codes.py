@@ -3,7 +3,7 @@
 A receipt (Giấy tiếp nhận hồ sơ và hẹn trả kết quả) prints a code such as
 `000.00.00.H26-250601-0001`: agency segments, the filing date (yymmdd) and a sequence number.
 Provinces' one-stop systems differ, so the accepted format is deliberately broad: letters and
-digits in segments joined by `.`, `-` or `/`, 8 to 40 characters, with at least 6 digits.
+digits in segments joined by `.`, `-` or `/`, 10 to 40 characters, with at least 6 digits.
 `DOSSIER_CODE_PATTERN` (a regular expression) narrows it for one province.
 """
 
@@ -22,7 +22,7 @@ _DEFAULT_PATTERN = r"[A-Z0-9]+(?:[.\-/][A-Z0-9]+){1,8}"
 _DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "−": "-", "_": "-"})
 _CANDIDATE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-/‐‑‒–—−_ ]{6,60}[A-Za-z0-9]")
 MIN_DIGITS = 6
-MIN_LEN, MAX_LEN = 8, 40
+MIN_LEN, MAX_LEN = 10, 40  # procedure codes (1.001193) are shorter
 
 
 def _pattern() -> re.Pattern[str]:

@@ -14,6 +14,8 @@ from bot.knowledge.answer import (
     choice_buttons,
     format_hours,
     office_answer,
+    short_title,
+    variant_buttons,
 )
 from bot.knowledge.loader import (
     KnowledgeCache,
@@ -50,4 +52,6 @@ __all__ = [
     "office_answer",
     "resolve",
     "search",
+    "short_title",
+    "variant_buttons",
 ]

@@ -95,7 +95,26 @@ def choice_buttons(
 ) -> list[dict[str, str]]:
     """Did-you-mean buttons: one per candidate procedure, keeping the asked aspect."""
     intent = ASPECT_INTENTS.get(aspect, ASPECT_INTENTS["summary"])
-    return [button(p.title, payload(intent, p.code)) for p in procedures[:MAX_BUTTONS]]
+    return [button(short_title(p), payload(intent, p.code)) for p in procedures[:MAX_BUTTONS]]
+
+
+def short_title(procedure: Procedure) -> str:
+    """The title without the "Thủ tục" prefix, for buttons read on a phone."""
+    title = procedure.title
+    if title.lower().startswith("thủ tục "):
+        rest = title[len("thủ tục ") :]
+        title = rest[:1].upper() + rest[1:]
+    return title
+
+
+MAX_VARIANT_BUTTONS = 3
+
+
+def variant_buttons(
+    procedures: Sequence[Procedure], aspect: str = "summary"
+) -> list[dict[str, str]]:
+    """Buttons for a family's special cases under an answer about its main procedure."""
+    return choice_buttons(procedures[:MAX_VARIANT_BUTTONS], aspect)
 
 
 def _has_content(procedure: Procedure, aspect: str) -> bool:

@@ -53,7 +53,7 @@ def test_name() -> None:
 
 
 def test_unmarked_question_answers_documents_and_remembers() -> None:
-    [message], events = run(tracker("lam giay khai sinh cho con can gi", "ask_procedure_documents"))
+    [message, *_], events = run(tracker("lam giay khai sinh cho con can gi", "ask_procedure_documents"))
     assert message["text"].startswith("Dạ, hồ sơ cho thủ tục Đăng ký khai sinh (mã 1.001193)")
     assert "Giấy chứng sinh" in message["text"]
     assert 1 <= len(message["buttons"]) <= 5
@@ -61,7 +61,7 @@ def test_unmarked_question_answers_documents_and_remembers() -> None:
 
 
 def test_follow_up_uses_current_procedure() -> None:
-    [message], events = run(
+    [message, *_], events = run(
         tracker("mất bao lâu?", "ask_procedure_time", slots={"current_procedure": "1.004222"})
     )
     assert "Đăng ký thường trú (mã 1.004222)" in message["text"]
@@ -70,7 +70,7 @@ def test_follow_up_uses_current_procedure() -> None:
 
 
 def test_new_mention_beats_current_procedure() -> None:
-    [message], events = run(
+    [message, *_], events = run(
         tracker(
             "còn đăng ký kết hôn thì lệ phí sao",
             "ask_procedure_fee",
@@ -83,7 +83,7 @@ def test_new_mention_beats_current_procedure() -> None:
 
 def test_button_payload_code_works() -> None:
     t = tracker('/ask_procedure_fee{"procedure":"1.000656"}', "ask_procedure_fee", ["1.000656"])
-    [message], events = run(t)
+    [message, *_], events = run(t)
     assert message["text"].startswith("Dạ, lệ phí của thủ tục Đăng ký khai tử (mã 1.000656)")
     assert events == [SlotSet("current_procedure", "1.000656")]
     payloads = [b["payload"] for b in message["buttons"]]
@@ -91,7 +91,7 @@ def test_button_payload_code_works() -> None:
 
 
 def test_entity_mention_is_resolved_by_search() -> None:
-    [message], events = run(
+    [message, *_], events = run(
         tracker("cho hỏi đk tạm trú ở đâu", "ask_procedure_place", ["đk tạm trú"])
     )
     assert "(mã 1.004194)" in message["text"]
@@ -99,7 +99,7 @@ def test_entity_mention_is_resolved_by_search() -> None:
 
 
 def test_unsure_search_asks_with_buttons() -> None:
-    [message], events = run(tracker("thủ tục đăng ký cần gì", "ask_procedure_documents"))
+    [message, *_], events = run(tracker("thủ tục đăng ký cần gì", "ask_procedure_documents"))
     assert message["text"] == ASK_WHICH
     assert 2 <= len(message["buttons"]) <= 3
     assert all(b["payload"].startswith("/ask_procedure_documents{") for b in message["buttons"])
@@ -107,7 +107,7 @@ def test_unsure_search_asks_with_buttons() -> None:
 
 
 def test_unsure_search_prefers_the_current_procedure_when_it_is_a_candidate() -> None:
-    [message], events = run(
+    [message, *_], events = run(
         tracker(
             "đăng ký cần gì", "ask_procedure_documents", slots={"current_procedure": "1.000894"}
         )
@@ -117,13 +117,13 @@ def test_unsure_search_prefers_the_current_procedure_when_it_is_a_candidate() ->
 
 
 def test_nothing_fits() -> None:
-    [message], events = run(tracker("thủ tục xin visa đi Mỹ thế nào", "ask_procedure"))
+    [message, *_], events = run(tracker("thủ tục xin visa đi Mỹ thế nào", "ask_procedure"))
     assert message["text"] == NOT_FOUND
     assert events == []
 
 
 def test_stale_slot_code_is_ignored() -> None:
-    [message], events = run(
+    [message, *_], events = run(
         tracker("mất bao lâu", "ask_procedure_time", slots={"current_procedure": "9.999999"})
     )
     assert message["text"] == NOT_FOUND
@@ -131,25 +131,25 @@ def test_stale_slot_code_is_ignored() -> None:
 
 
 def test_unknown_intent_gives_summary() -> None:
-    [message], _ = run(tracker("khai tử", "something_else"))
+    [message, *_], _events = run(tracker("khai tử", "something_else"))
     assert message["text"].startswith("Dạ, thông tin chính về thủ tục Đăng ký khai tử")
 
 
 def test_reads_edited_knowledge_without_restart(knowledge_env: Path) -> None:
-    [before], _ = run(tracker("học bạ", "ask_procedure_fee"))
+    [before, *_], _ = run(tracker("học bạ", "ask_procedure_fee"))
     assert before["text"] == NOT_FOUND
     path = knowledge_env / "overrides" / "2.000815.yml"  # staff aliases live in overrides/
     stat = path.stat()
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("  - sao y giấy tờ\n", "  - sao y giấy tờ\n  - học bạ\n"))
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # coarse clocks
-    [after], events = run(tracker("học bạ", "ask_procedure_fee"))
+    [after, *_], events = run(tracker("học bạ", "ask_procedure_fee"))
     assert "(mã 2.000815)" in after["text"]
     assert events == [SlotSet("current_procedure", "2.000815")]
 
 
 def test_broken_knowledge_apologises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KNOWLEDGE_DIR", str(tmp_path / "missing"))
-    [message], events = run(tracker("khai sinh", "ask_procedure"))
+    [message, *_], events = run(tracker("khai sinh", "ask_procedure"))
     assert message["text"] == UNAVAILABLE
     assert events == []

@@ -1,0 +1,299 @@
+"""Lexical retrieval over the knowledge texts: BM25 on folded syllables and syllable bigrams,
+plus TF-IDF cosine on character trigrams, with numpy postings.
+
+Why these features:
+- folded syllables ("dang", "ki") make text with and without diacritics identical, and the
+  abbreviation table ("dk", "gks", "cccd") is applied before folding;
+- syllable bigrams ("khai sinh", "ket hon") keep the word-level signal that word segmentation
+  would give, without depending on underthesea, which segments unmarked text badly
+  (architecture doc, "Facts measured");
+- character trigrams over the joined content syllables survive typos ("thuong chu"),
+  glued or split words ("khaisinh", "tam tru" vs "tạmtrú") and partial words.
+
+Each searchable text of a procedure (title, alias, FAQ question, document name) is one
+"entry". A query is scored against every entry; a procedure's score is its best entry's.
+Pure functions + one immutable index per knowledge snapshot.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.knowledge.schema import Knowledge, Procedure
+from bot.text import folded_syllables
+
+# Field weights: what citizens say (aliases) and the official title count fully; FAQ questions
+# a bit less; document names only help when nothing better matches (they share many words).
+WEIGHTS = {"title": 1.0, "alias": 1.0, "faq": 0.8, "document": 0.3}
+K1 = 1.2
+B = 0.5  # entries are short and similar in length: mild length normalisation
+CHAR_N = 3
+
+# Question and politeness words (folded) that never identify a procedure: "cần gì", "ở đâu",
+# "bao lâu", "ạ". Dropped as unigrams; a bigram is kept when one side is a content word
+# ("can cuoc" = "căn cước" survives although "can" = "cần" is dropped). "mất" (lost, died) stays
+# a content word: "mất bao lâu", "mất tiền" are question phrases below.
+_STOPWORD_TEXT = """a ah ak oi nhe nhi vay the nao gi can bao lau nhieu o dau sao khong ko co duoc
+    thi la minh toi em anh chi ban xin chao hoi muon phai nhung cac va voi cua de ra giup
+    gium luc may roi chua hay hoac ve nay kia ngay ad admin shop ac ha hay day nhe nha uh u
+    vang da duoc biet sao ntn nhu tien cho mot"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+# Two-syllable phrases that say WHAT is asked (the intent), not WHICH procedure: removed
+# entirely, so "khai sinh cần giấy tờ gì" and "khai tử cần giấy tờ gì" differ only where
+# they should.
+STOP_PHRASES = frozenset(
+    {
+        "thu tuc", "giay to", "ho so", "le phi", "thoi gian", "mang theo", "bao lau",
+        "o dau", "bao nhieu", "cho hoi", "xin hoi", "tro ly", "nop o", "mat bao",
+        "mat may", "may ngay", "bao gio", "the nao", "nhu the", "can nhung", "nhung gi",
+        "quy trinh", "cac buoc", "trinh tu", "dieu kien", "can cu", "phap ly", "lam sao",
+        "lam the", "chi phi", "mien phi", "lam gi", "ai duoc", "thu gi", "mat tien",
+        "mat phi", "mat gi", "het bao", "may ngay", "mat lau",
+    }
+)  # fmt: skip
+
+_FINAL_Y_RE = re.compile(r"(?<=[^aeiouy])y$")
+
+
+def canon(syllable: str) -> str:
+    # "ký"/"kí", "lý"/"lí" are both in use: a final y after a consonant is read as i.
+    return _FINAL_Y_RE.sub("i", syllable)
+
+
+def content_syllables(text: str) -> list[str | None]:
+    """Folded, canonical syllables with question phrases blanked out (None)."""
+    sylls: list[str | None] = [canon(s) for s in folded_syllables(text)]
+    for i in range(len(sylls) - 1):
+        if sylls[i] and sylls[i + 1] and f"{sylls[i]} {sylls[i + 1]}" in STOP_PHRASES:
+            sylls[i] = sylls[i + 1] = None
+    return sylls
+
+
+def word_terms(text: str) -> list[str]:
+    """Index terms of a text: folded content syllables plus adjacent-syllable bigrams."""
+    sylls = content_syllables(text)
+    unigrams = [s for s in sylls if s and s not in STOPWORDS]
+    bigrams = [
+        f"{a} {b}"
+        for a, b in itertools.pairwise(sylls)
+        if a and b and (a not in STOPWORDS or b not in STOPWORDS)
+    ]
+    return unigrams + bigrams
+
+
+def char_terms(text: str, n: int = CHAR_N) -> list[str]:
+    """Character n-grams of the content syllables written together ("khaisinh")."""
+    joined = "".join(s for s in content_syllables(text) if s and s not in STOPWORDS)
+    if len(joined) < n:
+        return [joined] if joined else []
+    return [joined[i : i + n] for i in range(len(joined) - n + 1)]
+
+
+# -- index ----------------------------------------------------------------------------------------
+
+
+def entry_texts(procedure: Procedure) -> list[tuple[str, str]]:
+    """(kind, text) of everything a citizen's words may match for one procedure."""
+    texts = [("title", procedure.title)]
+    texts += [("alias", alias) for alias in procedure.aliases]
+    for entry in procedure.faq:
+        texts += [("faq", entry.question)] + [("faq", alt) for alt in entry.alternates]
+    for group in procedure.documents:
+        texts += [("document", item.name) for item in group.items]
+    return texts
+
+
+@dataclass(frozen=True)
+class Postings:
+    """Term -> (entry ids, weights) in CSC-like arrays (one slice per term)."""
+
+    vocab: dict[str, int]
+    indptr: np.ndarray  # int64, len(vocab) + 1
+    entries: np.ndarray  # int32
+    weights: np.ndarray  # float32 (BM25 or tf-idf component)
+    idf: np.ndarray  # float64 per term
+
+    def gather(self, term_ids: list[int], term_weights: list[float] | None = None) -> tuple:
+        if not term_ids:
+            return np.empty(0, np.int32), np.empty(0, np.float64)
+        spans = [(self.indptr[t], self.indptr[t + 1]) for t in term_ids]
+        ids = np.concatenate([self.entries[a:b] for a, b in spans])
+        w = [self.weights[a:b].astype(np.float64) for a, b in spans]
+        if term_weights is not None:
+            w = [part * qw for part, qw in zip(w, term_weights, strict=True)]
+        return ids, np.concatenate(w)
+
+
+def _idf(n: int, df: int) -> float:
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def _postings(docs: list[Counter[str]], weight_fn: str) -> Postings:
+    n = len(docs)
+    df: Counter[str] = Counter()
+    for doc in docs:
+        df.update(doc.keys())
+    vocab = {term: i for i, term in enumerate(sorted(df))}
+    idf = np.array([_idf(n, df[t]) for t in vocab], dtype=np.float64)
+    lengths = np.array([sum(d.values()) for d in docs], dtype=np.float64)
+    avg = float(lengths.mean()) if n else 1.0
+    per_term: list[list[tuple[int, float]]] = [[] for _ in vocab]
+    for e, doc in enumerate(docs):
+        if weight_fn == "bm25":
+            norm = K1 * (1 - B + B * lengths[e] / avg)
+            for term in doc:
+                t = vocab[term]
+                # Binary tf: a long title repeating "đăng ký" three times is not more about
+                # "đăng ký" than a short one.
+                per_term[t].append((e, idf[t] * (K1 + 1) / (1 + norm)))
+        else:  # l2-normalised tf-idf, so a dot product is a cosine
+            vec = {vocab[term]: tf * idf[vocab[term]] for term, tf in doc.items()}
+            size = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+            for t, v in vec.items():
+                per_term[t].append((e, v / size))
+    indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(p) for p in per_term])
+    entries = np.fromiter((e for p in per_term for e, _ in p), np.int32, int(indptr[-1]))
+    weights = np.fromiter((w for p in per_term for _, w in p), np.float32, int(indptr[-1]))
+    return Postings(vocab, indptr, entries, weights, idf)
+
+
+@dataclass(frozen=True)
+class LexicalIndex:
+    codes: list[str]  # procedure codes, position = procedure id
+    entry_proc: np.ndarray  # int32: entry -> procedure id
+    entry_kind: list[str]
+    entry_text: list[str]
+    entry_weight: np.ndarray  # float64 field weight
+    entry_mass: np.ndarray  # float64: sum of the IDF of the entry's distinct word terms
+    words: Postings
+    chars: Postings
+
+    @property
+    def size(self) -> int:
+        return len(self.entry_kind)
+
+
+def build(knowledge: Knowledge) -> LexicalIndex:
+    codes = sorted(knowledge.procedures)
+    entry_proc: list[int] = []
+    kinds: list[str] = []
+    texts: list[str] = []
+    word_docs: list[Counter[str]] = []
+    char_docs: list[Counter[str]] = []
+    seen: set[tuple[int, str]] = set()
+    for pid, code in enumerate(codes):
+        for kind, text in entry_texts(knowledge.procedures[code]):
+            w = Counter(word_terms(text))
+            key = (pid, " ".join(sorted(w)))
+            if not w or key in seen:  # same words twice for one procedure: one entry
+                continue
+            seen.add(key)
+            entry_proc.append(pid)
+            kinds.append(kind)
+            texts.append(text)
+            word_docs.append(w)
+            char_docs.append(Counter(char_terms(text)))
+    words = _postings(word_docs, "bm25")
+    chars = _postings(char_docs, "tfidf")
+    mass = np.array([sum(words.idf[words.vocab[t]] for t in d) for d in word_docs], np.float64)
+    return LexicalIndex(
+        codes=codes,
+        entry_proc=np.array(entry_proc, dtype=np.int32),
+        entry_kind=kinds,
+        entry_text=texts,
+        entry_weight=np.array([WEIGHTS[k] for k in kinds], dtype=np.float64),
+        entry_mass=mass,
+        words=words,
+        chars=chars,
+    )
+
+
+# -- scoring --------------------------------------------------------------------------------------
+
+UNKNOWN_BIGRAM_WEIGHT = 0.5
+MIN_IDEAL = 3.0  # floor for the normaliser: a single common word never scores as a full match
+CHAR_WEIGHT = 0.3  # share of the character-trigram cosine in an entry's score
+# An entry loses up to this share of its score for the part of it (IDF mass) the query does not
+# mention, so "khai sinh" prefers "Đăng ký khai sinh" over "... khai sinh lưu động".
+SPECIFICITY = 0.4
+
+
+@dataclass(frozen=True)
+class EntryScores:
+    """Per-procedure best entry for one query (only procedures with any match)."""
+
+    proc: np.ndarray  # procedure ids
+    score: np.ndarray  # ranking score
+    match: np.ndarray  # share of the query's IDF mass the best entry matched (0..1)
+    cover: np.ndarray  # share of the best entry's IDF mass the query mentioned (0..1)
+    entry: np.ndarray  # best entry id
+
+
+def query_features(index: LexicalIndex, query: str) -> tuple[list[int], float, list[int]]:
+    """Known word-term ids, the query's ideal IDF mass (unknown terms included), char ids."""
+    terms = dict.fromkeys(word_terms(query))
+    known = [index.words.vocab[t] for t in terms if t in index.words.vocab]
+    unknown = sum(
+        _idf(index.size, 0) * (UNKNOWN_BIGRAM_WEIGHT if " " in t else 1.0)
+        for t in terms
+        if t not in index.words.vocab
+    )
+    ideal = max(float(index.words.idf[known].sum()) + unknown, MIN_IDEAL)
+    char_counts = Counter(char_terms(query))
+    chars = [index.chars.vocab[c] for c in char_counts if c in index.chars.vocab]
+    return known, ideal, chars
+
+
+def score(index: LexicalIndex, query: str) -> EntryScores | None:
+    """Score every entry against ``query`` and keep each procedure's best entry."""
+    known, ideal, char_ids = query_features(index, query)
+    if not known and not char_ids:
+        return None
+    n = index.size
+    ids, w = index.words.gather(known)
+    bm25 = np.bincount(ids, weights=w, minlength=n)
+    covered = _covered(index, known, n)
+    char_cos = np.zeros(n)
+    if char_ids:
+        query_vec = Counter(char_ids)
+        qw = [query_vec[c] * float(index.chars.idf[c]) for c in query_vec]
+        size = math.sqrt(sum(v * v for v in qw)) or 1.0
+        cids, cw = index.chars.gather(list(query_vec), [v / size for v in qw])
+        char_cos = np.bincount(cids, weights=cw, minlength=n)
+    match = np.minimum(bm25 / ideal, 1.5)
+    cover = np.divide(covered, index.entry_mass, out=np.zeros(n), where=index.entry_mass > 0)
+    raw = ((1 - CHAR_WEIGHT) * match + CHAR_WEIGHT * char_cos) * index.entry_weight
+    entry_score = raw * (1.0 - SPECIFICITY * (1.0 - np.minimum(cover, 1.0)))
+    hit = np.flatnonzero(entry_score > 0)
+    if hit.size == 0:
+        return None
+    # best entry per procedure: sort by (procedure, -score) and take the first of each run
+    order = hit[np.lexsort((-entry_score[hit], index.entry_proc[hit]))]
+    procs = index.entry_proc[order]
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = procs[1:] != procs[:-1]
+    best = order[first]
+    return EntryScores(
+        proc=index.entry_proc[best],
+        score=entry_score[best],
+        match=np.minimum(match[best] * index.entry_weight[best], 1.0),
+        cover=np.minimum(cover[best], 1.0),
+        entry=best,
+    )
+
+
+def _covered(index: LexicalIndex, known: list[int], n: int) -> np.ndarray:
+    """Per entry, the IDF mass of the query terms it contains."""
+    if not known:
+        return np.zeros(n)
+    ids, _ = index.words.gather(known)
+    spans = np.diff(index.words.indptr)[known]
+    return np.bincount(ids, weights=np.repeat(index.words.idf[known], spans), minlength=n)
+

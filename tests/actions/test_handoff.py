@@ -1,0 +1,77 @@
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+import actions.handoff as handoff_actions
+from actions.handoff import REPHRASE, ActionFallback, ActionHandoff
+from bot.gateway.zalo.handoff import paused
+from bot.handoff_requests import list_requests
+from bot.state.sqlite_store import SqliteStore
+
+
+def tracker(text: str, intents: list[str]) -> Tracker:
+    events = [
+        {"event": "user", "text": "…", "parse_data": {"intent": {"name": name}}} for name in intents
+    ]
+    return Tracker(
+        sender_id="citizen-1",
+        slots={},
+        latest_message={"text": text, "intent": {"name": intents[-1]}},
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    s = SqliteStore(tmp_path / "s.sqlite3")
+    monkeypatch.setattr(handoff_actions, "shared_store", lambda: s)
+    return s
+
+
+async def run(action: Any, t: Tracker) -> list[dict[str, Any]]:
+    dispatcher = CollectingDispatcher()
+    await action.run(dispatcher, t, {})
+    return dispatcher.messages
+
+
+async def test_asking_for_a_person_tells_hours_and_hotline_and_pauses(store: Any) -> None:
+    [message] = await run(ActionHandoff(), tracker("cho gặp cán bộ", ["request_human"]))
+    assert "Thứ Hai – Thứ Sáu" in message["text"] and "Đường dây nóng" in message["text"]
+    assert await paused(store, "citizen-1") is not None
+    [request] = await list_requests(store)
+    assert (request.sender_id, request.reason) == ("citizen-1", "asked")
+
+
+async def test_first_fallback_rephrases_second_hands_over(store: Any) -> None:
+    [first] = await run(ActionFallback(), tracker("xyz abc", ["greet", "nlu_fallback"]))
+    assert first["text"] == REPHRASE and 1 <= len(first["buttons"]) <= 5
+    assert await paused(store, "citizen-1") is None
+    [second] = await run(ActionFallback(), tracker("qwe", ["nlu_fallback", "nlu_fallback"]))
+    assert "xin lỗi" in second["text"] and "Đường dây nóng" in second["text"]
+    assert await paused(store, "citizen-1") is not None
+    assert [r.reason for r in await list_requests(store)] == ["fallback"]
+    unanswered = await store.list_records("unanswered")
+    assert [r.data["text"] for r in unanswered] == ["xyz abc", "qwe"]
+
+
+async def test_emergency_missed_by_the_nlu_gets_the_numbers_first(store: Any) -> None:
+    [message] = await run(ActionFallback(), tracker("nha toi bi chay", ["nlu_fallback"] * 2))
+    assert "114" in message["text"] and "115" in message["text"] and "113" in message["text"]
+    assert await paused(store, "citizen-1") is None
+
+
+async def test_store_down_still_gives_contacts(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Down:
+        async def map_items(self, name: str) -> None:
+            raise ConnectionError("down")
+
+    monkeypatch.setattr(handoff_actions, "shared_store", lambda: Down())
+    [message] = await run(ActionHandoff(), tracker("gặp cán bộ", ["request_human"]))
+    assert "chưa chuyển được" in message["text"] and "Đường dây nóng" in message["text"]
