@@ -86,3 +86,19 @@ bench: setup train
 eval-nlu: setup
 	$(PY) -m bot nlu lookups
 	$(RASA_PY) -m bench.nlu_eval
+
+# Procedure-question evaluation (issue 4) against the real stack: dev set + blind held-out set;
+# procedure top-1/top-3, aspect, intent accuracy, unmarked subset, confusions. About 5 min.
+.PHONY: eval models
+eval: setup train
+	$(PY) -m bench.eval
+
+# Download the sentence-transformers model for dense retrieval (needs the internet; optional:
+# without it search is lexical). Then run with EMBEDDING_MODEL=var/models/embedding.
+EMBEDDING_DEFAULT ?= bkai-foundation-models/vietnamese-bi-encoder
+models: setup
+	@$(PY) -c "import sys; from sentence_transformers import SentenceTransformer; \
+	SentenceTransformer(sys.argv[1]).save('var/models/embedding'); \
+	print('saved to var/models/embedding: run with EMBEDDING_MODEL=var/models/embedding')" \
+	$(EMBEDDING_DEFAULT) 2>/dev/null || { echo "make models: could not download $(EMBEDDING_DEFAULT) (no internet access?). Search keeps working lexically; copy a sentence-transformers model directory here and set EMBEDDING_MODEL to its path." >&2; exit 1; }
+	REDIS_URL=redis://127.0.0.1:6379/0 $(PY) -m bot.gateway.zalo.bench

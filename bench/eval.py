@@ -8,7 +8,7 @@ intent accuracy (Rasa's parse), procedure top-1 / top-3, aspect accuracy, the no
 subset against the rest, each set separately, and the confusions.
 
     python -m bench.eval                 # starts a stack (SQLite state), trains if needed
-    python -m bench.eval --url http://127.0.0.1:8000 --rasa-url http://127.0.0.1:5005
+    python -m bench.eval --url http://127.0.0.1:8000   # a running stack (uses its latest model)
     python -m bench.eval --offline       # search only, no stack (fast, for tuning on dev)
 
 The held-out set is for measurement only: never tune on its results.
@@ -36,7 +36,19 @@ DEV = REPO / "tests/eval/procedures_dev.yml"
 HELDOUT = REPO / "tests/heldout/procedures_heldout.yml"
 CITED_RE = re.compile(r"\(mã (\d\.\d{6})\)")
 PAYLOAD_CODE_RE = re.compile(r'"procedure":"(\d\.\d{6})"')
-PAYLOAD_INTENT_RE = re.compile(r"^/(\w+)")
+RASA_PARSE = """
+import asyncio, json, sys
+from rasa.core.agent import Agent
+texts = json.load(open(sys.argv[2], encoding="utf-8"))
+agent = Agent.load(sys.argv[1])
+async def main():
+    out = []
+    for text in texts:
+        parsed = await agent.parse_message(text)
+        out.append((parsed.get("intent") or {}).get("name"))
+    print(json.dumps(out))
+asyncio.run(main())
+"""
 
 
 @dataclass(frozen=True)
@@ -125,19 +137,12 @@ def post(url: str, payload: dict[str, Any], timeout: float = 60) -> dict[str, An
         return json.loads(resp.read())
 
 
-def stack_runner(gateway: str, rasa: str | None) -> Callable[[Example], Outcome]:
-    from bot.knowledge.answer import INTENT_ASPECTS
-
+def stack_runner(gateway: str) -> Callable[[Example], Outcome]:
     def run(example: Example) -> Outcome:
         body = post(f"{gateway}/api/chat", {"text": example.text, "session": None})
         answered, codes, aspect = read_reply(body.get("messages", []))
-        intent = None
-        if rasa:
-            parsed = post(f"{rasa}/model/parse", {"text": example.text})
-            intent = (parsed.get("intent") or {}).get("name")
         reply = " | ".join((m.get("text") or "")[:80] for m in body.get("messages", []))
-        del INTENT_ASPECTS  # (imported to fail early when the package is broken)
-        return Outcome(example, answered, codes, aspect, intent, reply)
+        return Outcome(example, answered, codes, aspect, None, reply)
 
     return run
 
@@ -154,6 +159,27 @@ def offline_runner() -> Callable[[Example], Outcome]:
         return Outcome(example, answered, codes, example.aspect if answered else None)
 
     return run
+
+
+def rasa_intents(model: Path, texts: list[str]) -> list[str | None]:
+    """The trained model's intent for each text, parsed in the Rasa virtualenv (the running
+    Rasa server does not expose /model/parse without --enable-api)."""
+    import os
+    import subprocess
+
+    rasa_python = REPO / ".venv/rasa/bin/python"
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as f:
+        json.dump(texts, f, ensure_ascii=False)
+    env = dict(os.environ, PYTHONPATH=str(REPO), RASA_TELEMETRY_ENABLED="false")
+    result = subprocess.run(
+        [str(rasa_python), "-c", RASA_PARSE, str(model), f.name],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+    Path(f.name).unlink(missing_ok=True)
+    if result.returncode != 0:
+        print(f"intent parse failed:\n{result.stderr[-2000:]}", file=sys.stderr)
+        return [None] * len(texts)
+    return list(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
 # -- report -------------------------------------------------------------------------------------
@@ -197,7 +223,7 @@ class Report:
         for source in ("dev", "heldout"):
             items = [o for o in self.outcomes if o.example.source == source]
             if items:
-                lines += self.block(source, items, with_intent) + [""]
+                lines += [*self.block(source, items, with_intent), ""]
         wrong = Counter(
             (o.example.procedure, o.top1) for o in self.outcomes if not o.top1_ok
         ).most_common(20)
@@ -220,7 +246,9 @@ class Report:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", help="Gateway of a running stack (default: start one).")
-    parser.add_argument("--rasa-url", help="Rasa server of that stack, for intent accuracy.")
+    parser.add_argument(
+        "--no-intents", action="store_true", help="Skip intent accuracy (Rasa model parse)."
+    )
     parser.add_argument("--offline", action="store_true", help="Search only, no stack.")
     parser.add_argument("--only", choices=("dev", "heldout"), help="One set only.")
     parser.add_argument("--show", type=int, default=60, help="How many misses to list.")
@@ -239,15 +267,21 @@ def main(argv: list[str] | None = None) -> int:
         if args.offline:
             run = offline_runner()
         else:
-            gateway, rasa = args.url, args.rasa_url
+            gateway = args.url
             if gateway is None:
                 stack = start_stack(args.redis_url)
-                gateway, rasa = stack.config.gateway_url, stack.config.rasa_url
-            run = stack_runner(gateway, rasa)
+                gateway = stack.config.gateway_url
+            run = stack_runner(gateway)
         report = Report([run(e) for e in examples])
     finally:
         if stack is not None:
             stack.stop()
+    if not args.offline and not args.no_intents:
+        from bot.stack import StackConfig, latest_model
+
+        intents = rasa_intents(latest_model(StackConfig().model_dir), [e.text for e in examples])
+        for outcome, intent in zip(report.outcomes, intents, strict=True):
+            outcome.intent = intent
     print(report.text(with_intent=not args.offline, show=args.show))
     print(f"\n{len(examples)} messages in {time.monotonic() - started:.0f} s")
     return 0

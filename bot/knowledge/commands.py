@@ -85,7 +85,7 @@ def import_cmd(
 
 
 @kb_app.command("check")
-def check_cmd(knowledge: Path | None = KnowledgeOpt) -> None:
+def check_cmd(knowledge: KnowledgeOpt = None) -> None:
     """Validate every knowledge file; print `file:line: message`; exit 1 on errors."""
     root = _root(knowledge)
     findings = check(root)
@@ -153,3 +153,14 @@ def pin_cmd(
         hashes = current_hashes(base, override)
         pin_hashes(sources.override_paths[code], hashes)
         typer.echo(f"{code}: {', '.join(sorted(hashes)) or 'no corrections'}")
+
+
+@kb_app.command("unanswered")
+def unanswered_cmd(
+    top: int = typer.Option(50, help="How many groups to list."),
+) -> None:
+    """Questions no procedure matched (recorded in the shared state), grouped and counted."""
+    from bot.commands._run import with_store
+    from bot.knowledge.unanswered import load_groups, render
+
+    typer.echo(render(with_store(load_groups), top))

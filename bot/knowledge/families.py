@@ -83,10 +83,19 @@ def build_families(knowledge: Knowledge) -> Families:
     titles = {code: title_syllables(p.title) for code, p in knowledge.procedures.items()}
     main_of: dict[str, str] = {}
     qualifiers: dict[str, frozenset[str]] = {}
+    # A main title's syllables all occur in its variants: index each possible main by its
+    # rarest syllable, so a title is only compared with mains sharing that syllable.
+    counts = Counter(s for sylls in titles.values() for s in set(sylls))
+    by_rarest: dict[str, list[str]] = {}
+    for code, sylls in titles.items():
+        if len(sylls) >= MIN_MAIN_SYLLABLES:
+            by_rarest.setdefault(min(sylls, key=lambda s: (counts[s], s)), []).append(code)
     for code, sylls in titles.items():
         best: tuple[int, str, tuple[str, ...]] | None = None
-        for other, main in titles.items():
-            if other == code or len(main) < MIN_MAIN_SYLLABLES or len(main) >= len(sylls):
+        candidates = {other for s in set(sylls) for other in by_rarest.get(s, ())}
+        for other in sorted(candidates):
+            main = titles[other]
+            if other == code or len(main) >= len(sylls):
                 continue
             extra = _qualifier(main, sylls)
             # the closest (longest) main wins: "khai sinh có yếu tố nước ngoài tại khu vực biên

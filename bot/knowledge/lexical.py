@@ -22,6 +22,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -66,13 +67,14 @@ def canon(syllable: str) -> str:
     return _FINAL_Y_RE.sub("i", syllable)
 
 
-def content_syllables(text: str) -> list[str | None]:
+@lru_cache(maxsize=1 << 16)  # knowledge texts repeat (document names) and rebuilds re-read them
+def content_syllables(text: str) -> tuple[str | None, ...]:
     """Folded, canonical syllables with question phrases blanked out (None)."""
     sylls: list[str | None] = [canon(s) for s in folded_syllables(text)]
     for i in range(len(sylls) - 1):
         if sylls[i] and sylls[i + 1] and f"{sylls[i]} {sylls[i + 1]}" in STOP_PHRASES:
             sylls[i] = sylls[i + 1] = None
-    return sylls
+    return tuple(sylls)
 
 
 def word_terms(text: str) -> list[str]:

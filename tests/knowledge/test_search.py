@@ -74,3 +74,90 @@ def test_k_limits_hits(shipped: Knowledge) -> None:
     assert search(shipped, "đăng ký", k=0) == []
     scores = [hit.score for hit in search(shipped, "đăng ký khai sinh", k=5)]
     assert scores == sorted(scores, reverse=True)
+
+
+# -- issue 4: robustness, families, confidence bands ---------------------------------------------
+
+FOREIGN_BIRTH, BIRTH_AGAIN, FOREIGN_MARRIAGE, DEATH_AGAIN = (
+    "2.000528", "1.004884", "2.000806", "1.005461"
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("khaisinh cho be", BIRTH),  # glued syllables: character trigrams
+        ("dang ki kêt hon", MARRIAGE),  # mixed marks and a missing one
+        ("dăng ký tam chú", TEMPORARY),  # typo on "trú"
+        ("đăng kí thường trú", PERMANENT),  # "kí" / "ký"
+    ],
+)
+def test_typos_and_segmentation(shipped: Knowledge, query: str, code: str) -> None:
+    assert search(shipped, query)[0].code == code
+
+
+def test_family_main_is_preferred_and_variants_come_along(shipped: Knowledge) -> None:
+    resolution = resolve(shipped, "làm giấy khai sinh cho con cần gì")
+    assert resolution.kind == "found" and resolution.code == BIRTH
+    assert 1 <= len(resolution.variants) <= 3
+    assert BIRTH not in resolution.variants
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("khai sinh lại cho bố mất giấy cũ", BIRTH_AGAIN),
+        ("đăng ký lại khai tử", DEATH_AGAIN),
+        ("lấy chồng người Hàn Quốc đăng ký ở đâu", FOREIGN_MARRIAGE),
+        ("khai sinh có yếu tố nước ngoài", FOREIGN_BIRTH),
+    ],
+)
+def test_a_named_special_case_gets_the_variant(shipped: Knowledge, query: str, code: str) -> None:
+    resolution = resolve(shipped, query)
+    assert resolution.kind == "found" and resolution.code == code
+
+
+def test_families_are_derived_from_titles(shipped: Knowledge) -> None:
+    from bot.knowledge.families import families_for
+
+    families = families_for(shipped)
+    assert families.main_of[FOREIGN_BIRTH] == BIRTH
+    assert families.main_of["1.000110"] == BIRTH  # variant of a variant: the root main
+    assert {"lai"} <= families.qualifiers[BIRTH_AGAIN]
+    assert BIRTH not in families.main_of  # the main one is nobody's variant
+    assert families.family(FOREIGN_BIRTH)[0] == BIRTH
+
+
+@pytest.mark.parametrize(
+    "query", ["thời tiết hôm nay thế nào", "giá vàng hôm nay", "học bạ", "", "   ", "???", "😀"]
+)
+def test_nothing_fits(shipped: Knowledge, query: str) -> None:
+    assert resolve(shipped, query).kind == "none"
+
+
+def test_strange_input_never_crashes(shipped: Knowledge) -> None:
+    for query in ["\x00\ud800", "a" * 5000, "đ" * 300, "1.00119", "٣٤٥", "\u0301\u0300"]:
+        search(shipped, query)
+        resolve(shipped, query)
+
+
+def test_new_alias_works_without_retraining(kdir) -> None:  # type: ignore[no-untyped-def]
+    from bot.knowledge import load_knowledge
+
+    before = load_knowledge(kdir)
+    assert resolve(before, "xin giấy khen cho cháu").kind != "found"
+    path = kdir / "overrides" / "1.004873.yml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "aliases:\n", "aliases:\n  - xin giấy khen cho cháu\n", 1
+        ),
+        encoding="utf-8",
+    )
+    after = load_knowledge(kdir)
+    assert resolve(after, "xin giấy khen cho cháu").code == "1.004873"
+
+
+def test_lexical_scores_are_bounded(shipped: Knowledge) -> None:
+    for hit in search(shipped, "đăng ký khai sinh cho con", k=10):
+        assert 0.0 <= (hit.match or 0.0) <= 1.0 and 0.0 <= hit.cover <= 1.0
+        assert hit.kind in {"title", "alias", "faq", "document"}
