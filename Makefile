@@ -79,6 +79,7 @@ clean:
 bench: setup train
 	$(PY) -m bench.chat_latency --messages 100
 	$(PY) -m bench.chat_latency --messages 100 --redis-url redis://127.0.0.1:6379/0
+	REDIS_URL=redis://127.0.0.1:6379/0 $(PY) -m bot.gateway.zalo.bench
 
 # NLU evaluation (issue 7): regenerate the procedure lookup table, then 5-fold CV of the candidate
 # pipelines, held-out set, latency; writes docs/nlu-evaluation.md. About 30 min on 2 cores.
@@ -101,4 +102,3 @@ models: setup
 	SentenceTransformer(sys.argv[1]).save('var/models/embedding'); \
 	print('saved to var/models/embedding: run with EMBEDDING_MODEL=var/models/embedding')" \
 	$(EMBEDDING_DEFAULT) 2>/dev/null || { echo "make models: could not download $(EMBEDDING_DEFAULT) (no internet access?). Search keeps working lexically; copy a sentence-transformers model directory here and set EMBEDDING_MODEL to its path." >&2; exit 1; }
-	REDIS_URL=redis://127.0.0.1:6379/0 $(PY) -m bot.gateway.zalo.bench
