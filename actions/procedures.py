@@ -126,7 +126,9 @@ class ActionAnswerProcedure(Action):
             # Three section buttons + the helpful/not helpful pair stay within Zalo's 5.
             buttons = reply.buttons[:3] + helpful_buttons(procedure.code)
             dispatcher.utter_message(text=reply.text, buttons=buttons)
-            variants = [knowledge.procedures[c] for c in choice.variants if c in knowledge.procedures]
+            variants = [
+                knowledge.procedures[c] for c in choice.variants if c in knowledge.procedures
+            ]
             if variants:  # the common case was answered; special cases one tap away
                 dispatcher.utter_message(
                     text=VARIANTS_NOTE, buttons=variant_buttons(variants, aspect)

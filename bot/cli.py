@@ -10,7 +10,7 @@ import typer
 from bot.commands.feedback import feedback_app
 from bot.commands.handoff import handoff_app
 from bot.commands.stats import privacy_app, stats_cmd
-from bot.endpoints import render_endpoints, write_endpoints
+from bot.endpoints import write_endpoints
 from bot.knowledge.commands import kb_app
 from bot.nlu_data import nlu_app
 from bot.stack import Stack, StackConfig, StackError, train
@@ -30,15 +30,7 @@ app.add_typer(nlu_app, name="nlu")
 def render_endpoints_cmd() -> None:
     """Write endpoints.yml for the state backend chosen by REDIS_URL."""
     c = StackConfig()
-    write_endpoints(
-        c.endpoints_path,
-        render_endpoints(
-            action_url=f"{c.action_url}/webhook",
-            redis_url=c.redis_url,
-            var_dir=c.var_dir,
-            key_prefix=c.key_prefix,
-        ),
-    )
+    write_endpoints(c.endpoints_path, c.endpoints())
     typer.echo(f"wrote {c.endpoints_path} ({'Redis' if c.redis_url else 'SQLite'} state)")
 
 

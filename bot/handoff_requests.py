@@ -1,6 +1,6 @@
 """Durable handoff requests: the staff-facing record of "this citizen wants a person".
 
-The pause itself (the bot staying silent) is the flag of `bot.gateway.zalo.handoff`; this module
+The pause itself (the bot staying silent) is the flag of `bot.handoff`; this module
 keeps what staff must see and keep (who, why, the last message, open/released), durable in both
 state backends, and sets/clears the flag together with the record.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from bot.gateway.zalo.handoff import DEFAULT_TTL, pause, paused, release
+from bot.handoff import DEFAULT_TTL, pause, paused, release
 from bot.privacy import mask_personal_data
 from bot.state.base import Record, StateStore
 

@@ -27,9 +27,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.gateway.web.history import HISTORY_KEY_PREFIX, mask_personal_numbers
 from bot.state.base import StateStore
 from bot.state.factory import var_dir
+from bot.state.keys import HISTORY_KEY_PREFIX
+from bot.text.masking import mask_personal_numbers
 
 log = logging.getLogger(__name__)
 

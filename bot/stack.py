@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.endpoints import redis_password, render_endpoints, write_endpoints
 
@@ -42,6 +43,8 @@ class StackConfig:
     model_dir: Path = field(default_factory=lambda: REPO_ROOT / "models")
     endpoints_path: Path = field(default_factory=lambda: REPO_ROOT / "endpoints.yml")
     key_prefix: str = field(default_factory=lambda: os.environ.get("STATE_PREFIX", "commune"))
+    # Conversations (Rasa's Redis tracker records) expire after this many days without activity.
+    retention_days: int = field(default_factory=lambda: _env_int("DATA_RETENTION_DAYS", 30))
     rasa_bin: Path = field(
         default_factory=lambda: Path(os.environ.get("RASA_BIN", REPO_ROOT / ".venv/rasa/bin/rasa"))
     )
@@ -51,6 +54,16 @@ class StackConfig:
     @property
     def log_dir(self) -> Path:
         return self.var_dir / "logs"
+
+    def endpoints(self) -> dict[str, Any]:
+        """Rasa's endpoints.yml content for this stack's state backend and action server."""
+        return render_endpoints(
+            action_url=f"{self.action_url}/webhook",
+            redis_url=self.redis_url,
+            var_dir=self.var_dir,
+            key_prefix=self.key_prefix,
+            retention_days=self.retention_days,
+        )
 
     @property
     def gateway_url(self) -> str:
@@ -138,15 +151,7 @@ class Stack:
         c = self.config
         c.var_dir.mkdir(parents=True, exist_ok=True)
         c.log_dir.mkdir(parents=True, exist_ok=True)
-        write_endpoints(
-            c.endpoints_path,
-            render_endpoints(
-                action_url=f"{c.action_url}/webhook",
-                redis_url=c.redis_url,
-                var_dir=c.var_dir,
-                key_prefix=c.key_prefix,
-            ),
-        )
+        write_endpoints(c.endpoints_path, c.endpoints())
         model = model or latest_model(c.model_dir)
         env = base_env(c)
         for name, cmd in self.commands(model).items():

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.gateway.zalo.handoff import paused
+from bot.handoff import paused
 from bot.handoff_requests import list_requests, release_handoff, request_handoff
 from bot.state.sqlite_store import SqliteStore
 

@@ -10,7 +10,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.feedback import get_feedback, submit_feedback
-from bot.gateway.zalo.handoff import paused
+from bot.handoff import paused
 from bot.handoff_requests import list_requests, request_handoff
 from bot.privacy import delete_user_data
 from bot.state.base import StateStore

@@ -137,7 +137,9 @@ def get_encoder() -> Encoder | None:
             _encoder = load_encoder(name)
             log.info("dense retrieval on with %s", name)
         except Exception:
-            log.exception("could not load EMBEDDING_MODEL=%s: knowledge search is lexical only", name)
+            log.exception(
+                "could not load EMBEDDING_MODEL=%s: knowledge search is lexical only", name
+            )
             _encoder = None
         return _encoder
 

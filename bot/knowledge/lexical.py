@@ -55,7 +55,7 @@ STOP_PHRASES = frozenset(
         "mat may", "may ngay", "bao gio", "the nao", "nhu the", "can nhung", "nhung gi",
         "quy trinh", "cac buoc", "trinh tu", "dieu kien", "can cu", "phap ly", "lam sao",
         "lam the", "chi phi", "mien phi", "lam gi", "ai duoc", "thu gi", "mat tien",
-        "mat phi", "mat gi", "het bao", "may ngay", "mat lau",
+        "mat phi", "mat gi", "het bao", "mat lau",
     }
 )  # fmt: skip
 
@@ -298,4 +298,3 @@ def _covered(index: LexicalIndex, known: list[int], n: int) -> np.ndarray:
     ids, _ = index.words.gather(known)
     spans = np.diff(index.words.indptr)[known]
     return np.bincount(ids, weights=np.repeat(index.words.idf[known], spans), minlength=n)
-

@@ -7,7 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions.handoff as handoff_actions
 from actions.handoff import REPHRASE, ActionFallback, ActionHandoff
-from bot.gateway.zalo.handoff import paused
+from bot.handoff import paused
 from bot.handoff_requests import list_requests
 from bot.state.sqlite_store import SqliteStore
 

@@ -53,7 +53,9 @@ def test_name() -> None:
 
 
 def test_unmarked_question_answers_documents_and_remembers() -> None:
-    [message, *_], events = run(tracker("lam giay khai sinh cho con can gi", "ask_procedure_documents"))
+    [message, *_], events = run(
+        tracker("lam giay khai sinh cho con can gi", "ask_procedure_documents")
+    )
     assert message["text"].startswith("Dạ, hồ sơ cho thủ tục Đăng ký khai sinh (mã 1.001193)")
     assert "Giấy chứng sinh" in message["text"]
     assert 1 <= len(message["buttons"]) <= 5

@@ -131,7 +131,7 @@ def test_families_are_derived_from_titles(shipped: Knowledge) -> None:
 @pytest.mark.parametrize(
     "query", ["thời tiết hôm nay thế nào", "giá vàng hôm nay", "học bạ", "", "   ", "???", "😀"]
 )
-def test_nothing_fits(shipped: Knowledge, query: str) -> None:
+def test_nothing_fits_off_topic(shipped: Knowledge, query: str) -> None:
     assert resolve(shipped, query).kind == "none"
 
 

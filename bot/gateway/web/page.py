@@ -16,7 +16,7 @@ from string import Template
 
 from aiohttp import web
 
-from bot.gateway.web.history import NUMBER_RUN, digits_of
+from bot.text.masking import NUMBER_RUN, digits_of
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.gateway.zalo import handoff
+from bot import handoff
 from bot.gateway.zalo.channel import tag
 from bot.gateway.zalo.config import ZaloSettings
 from bot.gateway.zalo.events import oa_sender

@@ -15,7 +15,6 @@ import aiohttp
 
 from bot.gateway.rasa_client import RasaUnavailable, send_to_rasa
 from bot.gateway.zalo.events import EventKind, ZaloEvent, oa_sender
-from bot.gateway.zalo.handoff import paused
 from bot.gateway.zalo.queue import DONE, Job, Outcome, WorkQueue, order_key, retry
 from bot.gateway.zalo.sender import (
     UNREACHABLE_ERRORS,
@@ -24,6 +23,7 @@ from bot.gateway.zalo.sender import (
     build_messages,
     build_outbox,
 )
+from bot.handoff import paused
 from bot.state.base import StateStore
 
 log = logging.getLogger(__name__)

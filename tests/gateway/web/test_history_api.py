@@ -9,8 +9,8 @@ from typing import Any
 from bot.gateway.sessions import SessionSigner
 from bot.gateway.web.api import HANDOFF_KEY_PREFIX
 from bot.gateway.web.config import WebSettings
-from bot.gateway.web.history import HISTORY_KEY_PREFIX
 from bot.state.base import StateStore
+from bot.state.keys import HISTORY_KEY_PREFIX
 from tests.gateway.conftest import FakeRasa, FakeZaloGraph
 
 BUTTONS = [

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.gateway.zalo import handoff
+from bot import handoff
 from bot.gateway.zalo.fake import FakeZalo, media_event, text_event
 from tests.gateway.conftest import FakeRasa
 from tests.gateway.zalo.conftest import ADMIN_TOKEN, post_event, wait_until

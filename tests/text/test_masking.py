@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.gateway.web.history import mask_personal_numbers
+from bot.text.masking import mask_personal_numbers
 
 
 @pytest.mark.parametrize(

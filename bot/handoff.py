@@ -13,8 +13,8 @@ import time
 from typing import Any
 
 from bot.state.base import StateStore
+from bot.state.keys import HANDOFF_PREFIX
 
-HANDOFF_PREFIX = "handoff:"
 DEFAULT_TTL = 8 * 3600.0
 
 
