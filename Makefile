@@ -80,9 +80,10 @@ bench: setup train
 	$(PY) -m bench.chat_latency --messages 100
 	$(PY) -m bench.chat_latency --messages 100 --redis-url redis://127.0.0.1:6379/0
 	REDIS_URL=redis://127.0.0.1:6379/0 $(PY) -m bot.gateway.zalo.bench
+	$(PY) -m bench.search_latency --all-national
 
 # NLU evaluation (issue 7): regenerate the procedure lookup table, then 5-fold CV of the candidate
-# pipelines, held-out set, latency; writes docs/nlu-evaluation.md. About 30 min on 2 cores.
+# pipelines, held-out set, latency; writes docs/nlu-evaluation.md. 30-60 min on 2 cores.
 .PHONY: eval-nlu
 eval-nlu: setup
 	$(PY) -m bot nlu lookups

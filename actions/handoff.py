@@ -15,6 +15,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.procedures import answer_from_search
 from actions.state import shared_store
 from bot.emergency import EMERGENCY_TEXT, is_emergency
 from bot.handoff_requests import request_handoff
@@ -127,6 +128,11 @@ class ActionFallback(Action):
         if is_emergency(text):
             dispatcher.utter_message(text=EMERGENCY_TEXT)
             return []
+        # The NLU was unsure, but knowledge search may be sure which procedure is meant (new
+        # aliases work at once, without retraining): answer rather than ask to rephrase.
+        answered = answer_from_search(dispatcher, tracker)
+        if answered is not None:
+            return answered
         try:
             await record_unanswered(shared_store(), text, "fallback")
         except Exception:

@@ -20,6 +20,7 @@ from bot.knowledge import (
     answer,
     choice_buttons,
     get_knowledge,
+    guess_aspect,
     resolve,
     search,
     variant_buttons,
@@ -76,14 +77,22 @@ def _from_search(knowledge: Knowledge, text: str, current: str | None) -> Choice
 def pick_procedure(
     knowledge: Knowledge, mentions: list[str], text: str, current: str | None
 ) -> Choice:
-    """Entity mention (exact code or words) first, then the whole message, then the
-    conversation's current procedure; an unsure search asks rather than guesses."""
+    """An exact code (button payload) first; then the whole message when search is sure of it
+    (it says more than the extracted mention: "khai sinh cho con lai chồng người Nhật" is the
+    foreign-element variant, the mention "khai sinh" alone the main procedure); then the
+    mention; then the conversation's current procedure. An unsure search asks, not guesses."""
     if current not in knowledge.procedures:
         current = None
-    pending: Choice | None = None
-    for mention in [m.strip() for m in mentions if isinstance(m, str) and m.strip()]:
+    cleaned = [m.strip() for m in mentions if isinstance(m, str) and m.strip()]
+    for mention in cleaned:
         if mention in knowledge.procedures:  # a button payload: exactly what was chosen
             return Choice("found", (mention,))
+    if text and not text.startswith("/"):
+        whole = resolve(knowledge, text)
+        if whole.kind == "found":
+            return Choice("found", (whole.hits[0].code,), whole.variants)
+    pending: Choice | None = None
+    for mention in cleaned:
         choice = _from_search(knowledge, mention, current)
         if choice.kind == "found":
             return choice
@@ -142,3 +151,32 @@ class ActionAnswerProcedure(Action):
         dispatcher.utter_message(text=NOT_FOUND)
         in_background(shared_store, UNANSWERED, {"text": text, "reason": "no_procedure"})
         return []
+
+
+def answer_from_search(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[EventType] | None:
+    """For the NLU fallback: when search is SURE which procedure the message is about, answer
+    it (aspect from keyword cues) and return the events; else None and the caller falls back.
+    New aliases then help at once, even for phrasings the NLU was never trained on."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    if not text or text.startswith("/"):
+        return None
+    try:
+        knowledge = get_knowledge()
+    except KnowledgeError:
+        return None
+    resolution = resolve(knowledge, text)
+    if resolution.kind != "found":
+        return None
+    procedure = knowledge.procedures[resolution.hits[0].code]
+    aspect = guess_aspect(text)
+    reply = answer(procedure, aspect, knowledge.profile)
+    dispatcher.utter_message(
+        text=reply.text, buttons=reply.buttons[:3] + helpful_buttons(procedure.code)
+    )
+    variants = [knowledge.procedures[c] for c in resolution.variants if c in knowledge.procedures]
+    if variants:
+        dispatcher.utter_message(text=VARIANTS_NOTE, buttons=variant_buttons(variants, aspect))
+    in_background(shared_store, ASKED, {"procedure": procedure.code})
+    return [SlotSet(SLOT, procedure.code)]

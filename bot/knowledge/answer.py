@@ -60,6 +60,36 @@ class Answer:
     buttons: list[dict[str, str]] = field(default_factory=list)
 
 
+# Folded keyword phrases per aspect, for messages the NLU could not classify (its fallback):
+# search still knows which procedure; these say what was asked. First match in this order wins
+# (a fee question often also says "làm", a documents question "thủ tục").
+_ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("fee", ("le phi", "bao nhieu tien", "mat tien", "mat phi", "het bao nhieu", "chi phi",
+             "ton bao nhieu", "phi bao nhieu", "co mat phi", "tien khong")),
+    ("time", ("bao lau", "may ngay", "bao nhieu ngay", "bao gio", "khi nao co", "thoi gian",
+              "thoi han", "mat may")),
+    ("place", ("o dau", "nop o", "lam o", "cho nao", "noi nao", "len xa hay", "len huyen",
+               "truc tuyen", "online", "qua mang")),
+    ("documents", ("giay to", "ho so", "mang theo", "mang gi", "can gi", "can nhung gi",
+                   "chuan bi gi", "can nhung")),
+    ("legal", ("can cu", "phap ly", "luat nao", "nghi dinh", "thong tu", "van ban nao")),
+    ("conditions", ("dieu kien", "duoc khong", "co phai", "co duoc", "ai duoc", "truong hop nao")),
+    ("steps", ("cac buoc", "trinh tu", "quy trinh", "the nao", "ra sao", "lam sao", "nhu nao",
+               "cach lam", "huong dan")),
+)  # fmt: skip
+
+
+def guess_aspect(text: str) -> str:
+    """The aspect a message asks about, from keyword cues ("summary" when none)."""
+    from bot.text import normalize_folded
+
+    folded = f" {' '.join(normalize_folded(text).split())} "
+    for aspect, cues in _ASPECT_CUES:
+        if any(f" {cue} " in folded for cue in cues):
+            return aspect
+    return "summary"
+
+
 # -- small helpers -------------------------------------------------------------------------------
 
 

@@ -155,3 +155,56 @@ def test_broken_knowledge_apologises(tmp_path: Path, monkeypatch: pytest.MonkeyP
     [message, *_], events = run(tracker("khai sinh", "ask_procedure"))
     assert message["text"] == UNAVAILABLE
     assert events == []
+
+
+def test_main_procedure_answer_offers_its_special_cases() -> None:
+    from actions.procedures import VARIANTS_NOTE
+
+    messages, events = run(tracker("làm giấy khai sinh cho con", "ask_procedure_documents"))
+    assert "(mã 1.001193)" in messages[0]["text"]
+    assert len(messages[0]["buttons"]) <= 5
+    assert messages[1]["text"] == VARIANTS_NOTE
+    assert 1 <= len(messages[1]["buttons"]) <= 3
+    assert all('"procedure":"1.001193"' not in b["payload"] for b in messages[1]["buttons"])
+    assert all(b["payload"].startswith("/ask_procedure_documents{") for b in messages[1]["buttons"])
+    assert events == [SlotSet("current_procedure", "1.001193")]
+
+
+def test_the_whole_message_beats_a_shorter_mention() -> None:
+    [message, *_], events = run(
+        tracker(
+            "đăng ký kết hôn với người nước ngoài cần giấy tờ gì",
+            "ask_procedure_documents",
+            ["đăng ký kết hôn"],
+        )
+    )
+    assert "(mã 2.000806)" in message["text"]
+    assert events == [SlotSet("current_procedure", "2.000806")]
+
+
+def test_follow_up_then_switch() -> None:
+    [first, *_], events = run(
+        tracker("mất bao lâu", "ask_procedure_time", slots={"current_procedure": "1.000894"})
+    )
+    assert first["text"].startswith("Dạ, thời gian giải quyết thủ tục Đăng ký kết hôn")
+    [switched, *_], events = run(
+        tracker(
+            "thế còn đăng ký khai tử?", "ask_procedure", slots={"current_procedure": "1.000894"}
+        )
+    )
+    assert "(mã 1.000656)" in switched["text"]
+    assert events == [SlotSet("current_procedure", "1.000656")]
+
+
+def test_fallback_hook_answers_only_when_search_is_sure() -> None:
+    from actions.procedures import answer_from_search
+
+    dispatcher = CollectingDispatcher()
+    events = answer_from_search(
+        dispatcher, tracker("lam giay khai sinh het bao nhieu tien", "nlu_fallback")
+    )
+    assert events == [SlotSet("current_procedure", "1.001193")]
+    assert dispatcher.messages[0]["text"].startswith("Dạ, lệ phí của thủ tục Đăng ký khai sinh")
+    quiet = CollectingDispatcher()
+    assert answer_from_search(quiet, tracker("hôm nay trời đẹp quá", "nlu_fallback")) is None
+    assert quiet.messages == []

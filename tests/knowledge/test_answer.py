@@ -104,3 +104,23 @@ def test_office_answer_topics(shipped: Knowledge) -> None:
     real = shipped.profile.model_copy(update={"sample": False})
     assert "dữ liệu mẫu" not in office_answer(real, "portal").text
     assert "chưa có thông tin" in office_answer(None).text
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        ("lam khai sinh het bao nhieu tien", "fee"),
+        ("đăng ký kết hôn mất mấy ngày", "time"),
+        ("tạm trú nộp ở đâu", "place"),
+        ("cần mang giấy tờ gì", "documents"),
+        ("căn cứ pháp lý là luật nào", "legal"),
+        ("con 5 tuổi có được làm căn cước không", "conditions"),
+        ("sang tên xe làm thế nào", "steps"),
+        ("khai sinh", "summary"),
+        ("", "summary"),
+    ],
+)
+def test_guess_aspect(text: str, aspect: str) -> None:
+    from bot.knowledge import guess_aspect
+
+    assert guess_aspect(text) == aspect
