@@ -7,12 +7,13 @@ tests never touch a developer's running assistant or data.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.stack import Stack, StackConfig, train
+from bot.stack import REPO_ROOT, Stack, StackConfig, train
 from tests.integration.helpers import REDIS_URL, stack_config
 
 
@@ -23,7 +24,13 @@ def model() -> Path:
 
 @pytest.fixture(scope="session")
 def redis_stack(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    stack = Stack(stack_config(tmp_path_factory.mktemp("redis-stack"), REDIS_URL))
+    var_dir = tmp_path_factory.mktemp("redis-stack")
+    # A copy of the knowledge, so that tests can edit it under the running servers.
+    knowledge = var_dir / "knowledge"
+    shutil.copytree(REPO_ROOT / "knowledge", knowledge)
+    config = stack_config(var_dir, REDIS_URL)
+    config.extra_env["KNOWLEDGE_DIR"] = str(knowledge)
+    stack = Stack(config)
     stack.start(model)
     yield stack
     stack.stop()
