@@ -108,7 +108,15 @@ def base_env(config: StackConfig) -> dict[str, str]:
 
 
 def train(config: StackConfig) -> Path:
-    """Train a model unless Rasa finds one matching the current data and config; return it."""
+    """Train a model unless Rasa finds one matching the current data and config; return it.
+
+    The procedure lookup table is regenerated from the knowledge first, so that new procedures
+    and aliases reach the NLU with the next training without a manual step.
+    """
+    from bot.knowledge import knowledge_dir, load_knowledge
+    from bot.nlu_data import DEFAULT_OUTPUT, write_lookups
+
+    write_lookups(load_knowledge(knowledge_dir()), config.repo / DEFAULT_OUTPUT)
     cmd = [
         str(config.rasa_bin), "train",
         "--domain", "domain.yml", "--data", "data", "--config", "config.yml",
