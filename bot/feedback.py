@@ -170,14 +170,7 @@ async def get_feedback(store: StateStore, reference: str | int) -> Feedback | No
 
 async def list_feedback(store: StateStore, status: str | None = None) -> list[Feedback]:
     """Every feedback (oldest first), optionally only those with `status`."""
-    out: list[Feedback] = []
-    offset, page = 0, 500
-    while True:
-        records = await store.list_records(KIND, limit=page, offset=offset)
-        out += [Feedback.from_record(r) for r in records]
-        if len(records) < page:
-            break
-        offset += page
+    out = [Feedback.from_record(r) async for r in store.iter_records(KIND)]
     return [f for f in out if status is None or f.status == status]
 
 

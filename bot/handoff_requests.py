@@ -81,14 +81,7 @@ async def request_handoff(
 
 async def list_requests(store: StateStore, status: str | None = "open") -> list[HandoffRequest]:
     """Requests oldest first; `status=None` for all."""
-    out: list[HandoffRequest] = []
-    offset, page = 0, 500
-    while True:
-        records = await store.list_records(KIND, limit=page, offset=offset)
-        out += [HandoffRequest.from_record(r) for r in records]
-        if len(records) < page:
-            break
-        offset += page
+    out = [HandoffRequest.from_record(r) async for r in store.iter_records(KIND)]
     return [r for r in out if status is None or r.status == status]
 
 

@@ -89,19 +89,13 @@ async def scrub_records(store: StateStore, sender: str) -> dict[str, int]:
     """Drop phone numbers from `sender`'s feedback and messages from their handoff requests."""
     counts = {"feedback": 0, "handoff": 0}
     for kind, fields in (("feedback", ("phone",)), ("handoff", ("message",))):
-        offset = 0
-        while True:
-            records = await store.list_records(kind, limit=500, offset=offset)
-            for record in records:
-                if record.data.get("sender_id") != sender:
-                    continue
-                changes = {f: None for f in fields if record.data.get(f)}
-                changes["sender_id"] = "(đã xóa)"  # no link back to the person
-                await store.update_record(kind, record.id, changes)
-                counts[kind] += 1
-            if len(records) < 500:
-                break
-            offset += 500
+        async for record in store.iter_records(kind):
+            if record.data.get("sender_id") != sender:
+                continue
+            changes = {f: None for f in fields if record.data.get(f)}
+            changes["sender_id"] = "(đã xóa)"  # no link back to the person
+            await store.update_record(kind, record.id, changes)
+            counts[kind] += 1
     return counts
 
 
@@ -180,16 +174,10 @@ async def purge_expired(store: StateStore, days: int | None = None) -> dict[str,
     before = time.time() - days * 86400
     counts = {"feedback": 0, "handoff": 0, "tracker_events": 0}
     for kind, field in (("feedback", "phone"), ("handoff", "message")):
-        offset = 0
-        while True:
-            records = await store.list_records(kind, limit=500, offset=offset)
-            for record in records:
-                if record.created_at < before and record.data.get(field):
-                    await store.update_record(kind, record.id, {field: None})
-                    counts[kind] += 1
-            if len(records) < 500:
-                break
-            offset += 500
+        async for record in store.iter_records(kind):
+            if record.created_at < before and record.data.get(field):
+                await store.update_record(kind, record.id, {field: None})
+                counts[kind] += 1
     if not os.environ.get("REDIS_URL"):
         counts["tracker_events"] = await asyncio.to_thread(
             _purge_sqlite_events, tracker_sqlite_path(), before

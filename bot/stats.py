@@ -10,14 +10,7 @@ from bot.state.base import Record, StateStore
 
 
 async def _all(store: StateStore, kind: str) -> list[Record]:
-    out: list[Record] = []
-    offset = 0
-    while True:
-        page = await store.list_records(kind, limit=1000, offset=offset)
-        out += page
-        if len(page) < 1000:
-            return out
-        offset += 1000
+    return [r async for r in store.iter_records(kind, page=1000)]
 
 
 @dataclass

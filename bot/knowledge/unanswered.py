@@ -49,14 +49,11 @@ def group(records: list[tuple[str, str]]) -> list[Group]:
 
 
 async def load_groups(store: StateStore) -> list[Group]:
-    records: list[tuple[str, str]] = []
-    offset = 0
-    while True:
-        page = await store.list_records(UNANSWERED, limit=PAGE, offset=offset)
-        records += [(str(r.data.get("text", "")), str(r.data.get("reason", ""))) for r in page]
-        if len(page) < PAGE:
-            return group(records)
-        offset += PAGE
+    records = [
+        (str(r.data.get("text", "")), str(r.data.get("reason", "")))
+        async for r in store.iter_records(UNANSWERED, page=PAGE)
+    ]
+    return group(records)
 
 
 def render(groups: list[Group], top: int) -> str:

@@ -9,6 +9,7 @@ Two kinds of data live here:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
 from typing import Any
 
 from pydantic import BaseModel
@@ -74,6 +75,18 @@ class StateStore(ABC):
     @abstractmethod
     async def list_records(self, kind: str, limit: int = 100, offset: int = 0) -> list[Record]:
         """Records of `kind`, oldest first."""
+
+    async def iter_records(self, kind: str, page: int = 500) -> AsyncIterator[Record]:
+        """Every record of `kind`, oldest first, fetched a page at a time (updating a record while
+        iterating is fine: ids and order do not change)."""
+        offset = 0
+        while True:
+            records = await self.list_records(kind, limit=page, offset=offset)
+            for record in records:
+                yield record
+            if len(records) < page:
+                return
+            offset += page
 
     # -- lifecycle ----------------------------------------------------------------------------
     @abstractmethod

@@ -141,3 +141,11 @@ async def test_sqlite_maps_survive_reopen(tmp_path: Path) -> None:
         await s.map_set("pending", "job-1", '{"text": "xin chào"}')
     async with SqliteStore(path) as s:
         assert await s.map_items("pending") == {"job-1": '{"text": "xin chào"}'}
+
+
+async def test_iter_records_pages_through_everything(store: StateStore) -> None:
+    for i in range(7):
+        await store.add_record("paged", {"i": i})
+    seen = [r.data["i"] async for r in store.iter_records("paged", page=3)]
+    assert seen == list(range(7))
+    assert [r async for r in store.iter_records("empty", page=3)] == []
