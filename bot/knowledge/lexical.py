@@ -26,8 +26,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from bot.knowledge.schema import Knowledge, Procedure
-from bot.text import folded_syllables
+from bot.knowledge.schema import Knowledge, Procedure, SynonymGroup
+from bot.text import fold, folded_syllables, syllables
 
 # Field weights: what citizens say (aliases) and the official title count fully; FAQ questions
 # a bit less; document names only help when nothing better matches (they share many words).
@@ -95,6 +95,51 @@ def char_terms(text: str, n: int = CHAR_N) -> list[str]:
     if len(joined) < n:
         return [joined] if joined else []
     return [joined[i : i + n] for i in range(len(joined) - n + 1)]
+
+
+# -- synonyms -------------------------------------------------------------------------------------
+
+# (everyday phrase, replacement text, whether the phrase must match with its diacritics),
+# longest phrase first. A phrase is compared on folded syllables, except a single marked
+# syllable: folded, "đẻ" (give birth) would also be "để" (in order to), "cưới" (wed) "cuối".
+SynonymRules = tuple[tuple[tuple[str, ...], str, bool], ...]
+
+
+def synonym_rules(groups: list[SynonymGroup]) -> SynonymRules:
+    rules: dict[tuple[tuple[str, ...], bool], str] = {}
+    for group in groups:
+        for phrase in group.everyday:
+            marked = syllables(phrase)
+            exact = len(marked) == 1 and fold(marked[0]) != marked[0]
+            key = tuple(marked) if exact else tuple(canon(fold(s)) for s in marked)
+            if key:
+                rules.setdefault((key, exact), group.term)
+    ordered = sorted(rules.items(), key=lambda rule: -len(rule[0][0]))
+    return tuple((key, term, exact) for (key, exact), term in ordered)
+
+
+def expand(rules: SynonymRules, query: str) -> str | None:
+    """The query with each everyday phrase replaced by its title wording (longest match first,
+    left to right); None when no phrase occurs."""
+    if not rules:
+        return None
+    marked = syllables(query)
+    folded = [canon(fold(s)) for s in marked]
+    out: list[str] = []
+    i = 0
+    changed = False
+    while i < len(marked):
+        for phrase, term, exact in rules:
+            seq = marked if exact else folded
+            if tuple(seq[i : i + len(phrase)]) == phrase:
+                out.append(term)
+                i += len(phrase)
+                changed = True
+                break
+        else:
+            out.append(marked[i])
+            i += 1
+    return " ".join(out) if changed else None
 
 
 # -- index ----------------------------------------------------------------------------------------
@@ -176,6 +221,7 @@ class LexicalIndex:
     entry_mass: np.ndarray  # float64: sum of the IDF of the entry's distinct word terms
     words: Postings
     chars: Postings
+    synonyms: SynonymRules = ()
 
     @property
     def size(self) -> int:
@@ -214,6 +260,7 @@ def build(knowledge: Knowledge) -> LexicalIndex:
         entry_mass=mass,
         words=words,
         chars=chars,
+        synonyms=synonym_rules(knowledge.synonyms),
     )
 
 
@@ -254,7 +301,35 @@ def query_features(index: LexicalIndex, query: str) -> tuple[list[int], float, l
 
 
 def score(index: LexicalIndex, query: str) -> EntryScores | None:
-    """Score every entry against ``query`` and keep each procedure's best entry."""
+    """Score every entry against ``query``, and against the query with everyday words put in
+    title wording (synonyms), and keep each procedure's best entry over both."""
+    plain = _score(index, query)
+    expanded = expand(index.synonyms, query)
+    if expanded is None:
+        return plain
+    other = _score(index, expanded)
+    if plain is None or other is None:
+        return other if plain is None else plain
+    return _best_per_procedure(plain, other)
+
+
+def _best_per_procedure(a: EntryScores, b: EntryScores) -> EntryScores:
+    proc = np.concatenate([a.proc, b.proc])
+    sc = np.concatenate([a.score, b.score])
+    order = np.lexsort((-sc, proc))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = proc[order][1:] != proc[order][:-1]
+    pick = order[first]
+
+    def cat(name: str) -> np.ndarray:
+        return np.concatenate([getattr(a, name), getattr(b, name)])[pick]
+
+    return EntryScores(
+        proc=proc[pick], score=sc[pick], match=cat("match"), cover=cat("cover"), entry=cat("entry")
+    )
+
+
+def _score(index: LexicalIndex, query: str) -> EntryScores | None:
     known, ideal, char_ids = query_features(index, query)
     if not known and not char_ids:
         return None

@@ -6,6 +6,7 @@ Layout of a knowledge directory:
     overrides/<code>.yml    staff additions and corrections merged over procedures/<code>.yml
     commune.yml             the CommuneProfile (optional)
     faq/*.yml               general FAQ entries: a mapping with a `faq:` list (optional)
+    synonyms.yml            everyday words -> title wording, used by search (optional)
 
 Errors are reported as ``<file>:<line>: <field path>: <message>`` so staff can fix a broken edit.
 """
@@ -16,7 +17,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +25,21 @@ import yaml
 from pydantic import ValidationError
 
 from bot.knowledge.overrides import Override, merge
-from bot.knowledge.schema import CommuneProfile, FaqEntry, FaqFile, Knowledge, Procedure
+from bot.knowledge.schema import (
+    CommuneProfile,
+    FaqEntry,
+    FaqFile,
+    Knowledge,
+    Procedure,
+    SynonymFile,
+    SynonymGroup,
+)
 
 log = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DIR = REPO_ROOT / "knowledge"
+SYNONYMS_FILE = "synonyms.yml"
 
 
 class KnowledgeError(Exception):
@@ -132,9 +142,9 @@ def _knowledge_files(root: Path) -> list[Path]:
         + _yaml_files(root / "overrides")
         + _yaml_files(root / "faq")
     )
-    commune = root / "commune.yml"
-    if commune.is_file():
-        files.append(commune)
+    for single in (root / "commune.yml", root / SYNONYMS_FILE):
+        if single.is_file():
+            files.append(single)
     return files
 
 
@@ -150,6 +160,7 @@ class Sources:
     faq: list[FaqEntry]
     profile: CommuneProfile | None
     problems: list[str]
+    synonyms: list[SynonymGroup] = field(default_factory=list)
 
 
 def load_sources(root: Path | None = None) -> Sources:
@@ -200,7 +211,16 @@ def load_sources(root: Path | None = None) -> Sources:
     if commune.is_file():
         profile, errors = _load_model(commune, CommuneProfile)
         problems += errors
-    return Sources(root, procedures, sources, overrides, override_paths, faq, profile, problems)
+
+    synonyms: list[SynonymGroup] = []
+    if (root / SYNONYMS_FILE).is_file():
+        synonym_file, errors = _load_model(root / SYNONYMS_FILE, SynonymFile)
+        problems += errors
+        if synonym_file is not None:
+            synonyms = synonym_file.synonyms
+    return Sources(
+        root, procedures, sources, overrides, override_paths, faq, profile, problems, synonyms
+    )
 
 
 def merge_sources(sources: Sources) -> tuple[dict[str, Procedure], list[str]]:
@@ -237,7 +257,9 @@ def load_knowledge(root: Path | None = None) -> Knowledge:
     problems = sources.problems + merge_problems
     if problems:
         raise KnowledgeError(problems)
-    return Knowledge(procedures=procedures, profile=sources.profile, faq=sources.faq)
+    return Knowledge(
+        procedures=procedures, profile=sources.profile, faq=sources.faq, synonyms=sources.synonyms
+    )
 
 
 # -- cache ---------------------------------------------------------------------------------------

@@ -226,12 +226,38 @@ class FaqFile(_Strict):
     faq: list[FaqEntry] = []
 
 
+class SynonymGroup(_Strict):
+    """Everyday words citizens use (``everyday``) for the wording of procedure titles (``term``).
+
+    Search also tries the question with ``term`` in place of an everyday phrase ("sổ đỏ" ->
+    "giấy chứng nhận quyền sử dụng đất"), for every procedure at once.
+    """
+
+    term: NonEmpty
+    everyday: list[NonEmpty] = Field(min_length=1)
+
+    @field_validator("term", "everyday")
+    @classmethod
+    def _short(cls, value: str | list[str]) -> str | list[str]:
+        for phrase in [value] if isinstance(value, str) else value:
+            if len(phrase.split()) > 8:
+                raise ValueError(f"{phrase!r}: at most 8 words (a phrase, not a sentence)")
+        return value
+
+
+class SynonymFile(_Strict):
+    """knowledge/synonyms.yml."""
+
+    synonyms: list[SynonymGroup] = []
+
+
 class Knowledge(_Strict):
     """Everything the action server knows, loaded and validated as one snapshot."""
 
     procedures: dict[str, Procedure]
     profile: CommuneProfile | None = None
     faq: list[FaqEntry] = []
+    synonyms: list[SynonymGroup] = []
 
     @model_validator(mode="after")
     def _keys_match(self) -> Knowledge:

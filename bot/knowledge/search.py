@@ -38,6 +38,10 @@ MIN_SHARED = 0.2  # a text of which the query mentions less than this share is n
 AMBIGUOUS_RATIO = 0.9  # a runner-up within 90 % of the best: ask which one
 FAMILY_RATIO = 0.6  # the main procedure within 60 % of a variant no qualifier named: main wins
 MAX_VARIANTS = 3
+# Sure by margin: long messages carry context ("ông nội mất ở nhà, ...") that no title matches,
+# so the matched share stays low although one procedure clearly stands out from the rest.
+SURE_MARGIN = 0.75  # the best rival outside the top's family scored below this share of it
+MARGIN_MATCH = 0.25  # and at least this share of the message matched the top's text
 DENSE_WEIGHT = 0.3  # share of the dense cosine in the fused score when a model is configured
 DENSE_SURE = 0.75  # cosine at which the dense side alone can make a weak lexical match sure
 
@@ -208,8 +212,11 @@ def _prefer_named_variant(hits: list[Hit], families: Families, query_sylls: set[
     return [hits[i], *hits[:i], *hits[i + 1 :]]
 
 
-def _query_syllables(query: str) -> set[str]:
-    return {s for s in lexical.content_syllables(query) if s}
+def _query_syllables(query: str, synonyms: lexical.SynonymRules = ()) -> set[str]:
+    """Content syllables of the query and of its synonym expansion ("người Hàn Quốc" names the
+    "có yếu tố nước ngoài" variants)."""
+    texts = [query, lexical.expand(synonyms, query) or ""]
+    return {s for text in texts for s in lexical.content_syllables(text) if s}
 
 
 def resolve(
@@ -230,7 +237,7 @@ def resolve(
     if not hits or not _fits(hits[0]):
         return Resolution("none", tuple(hits[:3]))
     families = index.families
-    sylls = _query_syllables(query)
+    sylls = _query_syllables(query, index.lexical.synonyms)
     hits = _prefer_named_variant(_prefer_main(hits, families, sylls), families, sylls)
     top = hits[0]
     top_family = set(families.family(top.code))
@@ -242,7 +249,13 @@ def resolve(
         if h.score >= ambiguous_ratio * top.score
         and not (h.code in top_family and not families.names_variant(h.code, sylls, top.code))
     ]
-    if rivals or not _sure(top):
+    runner = max((h.score for h in hits[1:] if h.code not in top_family), default=0.0)
+    by_margin = (
+        top.kind != "document"
+        and (top.match or 0.0) >= MARGIN_MATCH
+        and runner < SURE_MARGIN * top.score
+    )
+    if rivals or not (_sure(top) or by_margin):
         candidates = (top, *rivals) if rivals else tuple(hits[:3])
         return Resolution("ambiguous", tuple(candidates[:3]))
     variants: tuple[str, ...] = ()
