@@ -180,3 +180,20 @@ def answer_from_search(
         dispatcher.utter_message(text=VARIANTS_NOTE, buttons=variant_buttons(variants, aspect))
     in_background(shared_store, ASKED, {"procedure": procedure.code})
     return [SlotSet(SLOT, procedure.code)]
+
+
+class ActionOutOfScope(Action):
+    """The NLU called the message out of scope; knowledge search may still be sure it names a
+    procedure (a phrasing the NLU never saw, a new alias or synonym): then answer it."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        answered = answer_from_search(dispatcher, tracker)
+        if answered is not None:
+            return answered
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return []

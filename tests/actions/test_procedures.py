@@ -208,3 +208,22 @@ def test_fallback_hook_answers_only_when_search_is_sure() -> None:
     quiet = CollectingDispatcher()
     assert answer_from_search(quiet, tracker("hôm nay trời đẹp quá", "nlu_fallback")) is None
     assert quiet.messages == []
+
+
+def test_out_of_scope_answers_a_procedure_the_nlu_missed() -> None:
+    from actions.procedures import ActionOutOfScope
+
+    dispatcher = CollectingDispatcher()
+    events = ActionOutOfScope().run(
+        dispatcher, tracker("nha co khach o lai qua dem thi bao the nao", "out_of_scope"), {}
+    )
+    assert events == [SlotSet("current_procedure", "2.001159")]
+    assert "(mã 2.001159)" in dispatcher.messages[0]["text"]
+
+
+def test_out_of_scope_stays_out_of_scope_when_search_is_unsure() -> None:
+    from actions.procedures import ActionOutOfScope
+
+    dispatcher = CollectingDispatcher()
+    assert ActionOutOfScope().run(dispatcher, tracker("xin visa đi Mỹ", "out_of_scope"), {}) == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope"]
