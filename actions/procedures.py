@@ -124,9 +124,12 @@ class ActionAnswerProcedure(Action):
             return []
         message: dict[str, Any] = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name") or ""
-        aspect = INTENT_ASPECTS.get(intent, "summary")
-        mentions = list(tracker.get_latest_entity_values(ENTITY))
         text = message.get("text") or ""
+        aspect = INTENT_ASPECTS.get(intent, "summary")
+        if aspect == "summary" and not text.startswith("/"):
+            # "ask_procedure" is the NLU's catch-all; a clear cue ("nộp ở đâu") says more.
+            aspect = guess_aspect(text)
+        mentions = list(tracker.get_latest_entity_values(ENTITY))
         choice = pick_procedure(knowledge, mentions, text, tracker.get_slot(SLOT))
 
         if choice.kind == "found":

@@ -65,17 +65,25 @@ class Answer:
 # (a fee question often also says "làm", a documents question "thủ tục").
 _ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("fee", ("le phi", "bao nhieu tien", "mat tien", "mat phi", "het bao nhieu", "chi phi",
-             "ton bao nhieu", "phi bao nhieu", "co mat phi", "tien khong")),
+             "ton bao nhieu", "phi bao nhieu", "co mat phi", "tien khong", "ton phi", "ton tien",
+             "phi khong", "mien phi", "thu phi", "dong phi", "nop phi", "phi gi")),
     ("time", ("bao lau", "may ngay", "bao nhieu ngay", "bao gio", "khi nao co", "thoi gian",
-              "thoi han", "mat may")),
+              "thoi han", "mat may", "thang may", "may tieng", "trong vong", "cho lau",
+              "lau khong", "may hom", "may tuan", "khi nao xong", "bao lau thi")),
     ("place", ("o dau", "nop o", "lam o", "cho nao", "noi nao", "len xa hay", "len huyen",
-               "truc tuyen", "online", "qua mang")),
-    ("documents", ("giay to", "ho so", "mang theo", "mang gi", "can gi", "can nhung gi",
-                   "chuan bi gi", "can nhung")),
-    ("legal", ("can cu", "phap ly", "luat nao", "nghi dinh", "thong tu", "van ban nao")),
-    ("conditions", ("dieu kien", "duoc khong", "co phai", "co duoc", "ai duoc", "truong hop nao")),
+               "truc tuyen", "online", "qua mang", "xa nao", "phuong nao", "o xa hay",
+               "o huyen hay", "hay len", "hay ra", "co quan nao", "nop tai", "lam tai")),
+    ("documents", ("giay to", "mang theo", "mang gi", "can gi", "can nhung gi", "chuan bi gi",
+                   "can nhung", "giay gi", "nop gi", "nop nhung gi", "mang nhung gi",
+                   "can giay", "ho so gi", "ho so gom", "ho so can", "ho so nhung gi",
+                   "can nop", "can mang", "chuan bi nhung")),
+    ("legal", ("can cu", "phap ly", "luat nao", "nghi dinh", "thong tu", "van ban nao",
+               "quy dinh nao", "dieu may", "dieu nao", "theo luat", "quy dinh o dau")),
+    ("conditions", ("dieu kien", "duoc khong", "co phai", "co duoc", "ai duoc",
+                    "truong hop nao", "duoc chua", "co can", "bat buoc", "co bat buoc",
+                    "du tuoi", "moi duoc")),
     ("steps", ("cac buoc", "trinh tu", "quy trinh", "the nao", "ra sao", "lam sao", "nhu nao",
-               "cach lam", "huong dan")),
+               "cach lam", "huong dan", "buoc nao", "thu tuc sao", "lam gi truoc")),
 )  # fmt: skip
 
 

@@ -227,3 +227,11 @@ def test_out_of_scope_stays_out_of_scope_when_search_is_unsure() -> None:
     dispatcher = CollectingDispatcher()
     assert ActionOutOfScope().run(dispatcher, tracker("xin visa đi Mỹ", "out_of_scope"), {}) == []
     assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope"]
+
+
+def test_the_catch_all_intent_takes_the_aspect_from_clear_cues() -> None:
+    dispatcher = CollectingDispatcher()
+    ActionAnswerProcedure().run(
+        dispatcher, tracker("đăng ký tạm trú cho sinh viên nộp ở đâu", "ask_procedure"), {}
+    )
+    assert dispatcher.messages[0]["text"].startswith("Dạ, nơi nộp hồ sơ")

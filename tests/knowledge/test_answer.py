@@ -116,6 +116,11 @@ def test_office_answer_topics(shipped: Knowledge) -> None:
         ("căn cứ pháp lý là luật nào", "legal"),
         ("con 5 tuổi có được làm căn cước không", "conditions"),
         ("sang tên xe làm thế nào", "steps"),
+        ("làm giấy chứng tử có tốn phí không ạ", "fee"),
+        ("dang ky tam tru can giay j", "documents"),
+        ("đăng ký kết hôn ở xã nào", "place"),
+        ("quy định này nằm ở điều mấy của luật", "legal"),
+        ("số điện thoại trong hồ sơ bị sai, muốn sửa", "summary"),  # "hồ sơ" alone is no cue
         ("khai sinh", "summary"),
         ("", "summary"),
     ],
