@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 SLOT = "current_procedure"
 ENTITY = "procedure"
 MAX_CHOICES = 3
+OVERRULE_MATCH = 0.7  # share of an off-topic message one procedure text must match
 
 ASK_WHICH = "Dạ, anh/chị muốn hỏi thủ tục nào ạ?"
 NOT_FOUND = (
@@ -157,7 +158,7 @@ class ActionAnswerProcedure(Action):
 
 
 def answer_from_search(
-    dispatcher: CollectingDispatcher, tracker: Tracker
+    dispatcher: CollectingDispatcher, tracker: Tracker, min_match: float = 0.0
 ) -> list[EventType] | None:
     """For the NLU fallback: when search is SURE which procedure the message is about, answer
     it (aspect from keyword cues) and return the events; else None and the caller falls back.
@@ -170,7 +171,7 @@ def answer_from_search(
     except KnowledgeError:
         return None
     resolution = resolve(knowledge, text)
-    if resolution.kind != "found":
+    if resolution.kind != "found" or (resolution.hits[0].match or 0.0) < min_match:
         return None
     procedure = knowledge.procedures[resolution.hits[0].code]
     aspect = guess_aspect(text)
@@ -195,7 +196,9 @@ class ActionOutOfScope(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        answered = answer_from_search(dispatcher, tracker)
+        # The NLU was confident it is off-topic: overrule it only when nearly the whole message
+        # matches one procedure text ("bảo hiểm xe máy" is not "bảo hiểm y tế").
+        answered = answer_from_search(dispatcher, tracker, min_match=OVERRULE_MATCH)
         if answered is not None:
             return answered
         dispatcher.utter_message(response="utter_out_of_scope")

@@ -235,3 +235,12 @@ def test_the_catch_all_intent_takes_the_aspect_from_clear_cues() -> None:
         dispatcher, tracker("đăng ký tạm trú cho sinh viên nộp ở đâu", "ask_procedure"), {}
     )
     assert dispatcher.messages[0]["text"].startswith("Dạ, nơi nộp hồ sơ")
+
+
+def test_out_of_scope_is_overruled_only_by_a_near_complete_match() -> None:
+    from actions.procedures import ActionOutOfScope
+
+    dispatcher = CollectingDispatcher()
+    # search alone would pick "mua bảo hiểm y tế", but "xe máy" is left unexplained
+    ActionOutOfScope().run(dispatcher, tracker("mua bảo hiểm xe máy ở đâu rẻ", "out_of_scope"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope"]
