@@ -40,6 +40,11 @@ NOT_FOUND = (
     'thủ tục (ví dụ: "đăng ký khai sinh", "đăng ký thường trú") hoặc liên hệ bộ phận một cửa '
     "của xã để được hướng dẫn ạ."
 )
+OUT_OF_SCOPE = (
+    "Dạ, nội dung này nằm ngoài phạm vi hỗ trợ của em. Em có thể giúp anh/chị tra cứu thủ tục "
+    "hành chính (giấy tờ, lệ phí, thời gian, nơi nộp, các bước), giờ làm việc và địa chỉ của "
+    "xã, hoặc nhận phản ánh, kiến nghị ạ."
+)
 VARIANTS_NOTE = "Nếu anh/chị thuộc một trường hợp riêng, vui lòng chọn:"
 UNAVAILABLE = (
     "Dạ, hệ thống tra cứu thủ tục đang tạm gián đoạn. Anh/chị vui lòng thử lại sau ít phút hoặc "
@@ -201,5 +206,5 @@ class ActionOutOfScope(Action):
         answered = answer_from_search(dispatcher, tracker, min_match=OVERRULE_MATCH)
         if answered is not None:
             return answered
-        dispatcher.utter_message(response="utter_out_of_scope")
+        dispatcher.utter_message(text=OUT_OF_SCOPE)
         return []

@@ -10,7 +10,13 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.procedures import ASK_WHICH, NOT_FOUND, UNAVAILABLE, ActionAnswerProcedure
+from actions.procedures import (
+    ASK_WHICH,
+    NOT_FOUND,
+    OUT_OF_SCOPE,
+    UNAVAILABLE,
+    ActionAnswerProcedure,
+)
 from bot.knowledge.loader import DEFAULT_DIR
 
 
@@ -226,7 +232,7 @@ def test_out_of_scope_stays_out_of_scope_when_search_is_unsure() -> None:
 
     dispatcher = CollectingDispatcher()
     assert ActionOutOfScope().run(dispatcher, tracker("xin visa đi Mỹ", "out_of_scope"), {}) == []
-    assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope"]
+    assert [m["text"] for m in dispatcher.messages] == [OUT_OF_SCOPE]
 
 
 def test_the_catch_all_intent_takes_the_aspect_from_clear_cues() -> None:
@@ -243,4 +249,4 @@ def test_out_of_scope_is_overruled_only_by_a_near_complete_match() -> None:
     dispatcher = CollectingDispatcher()
     # search alone would pick "mua bảo hiểm y tế", but "xe máy" is left unexplained
     ActionOutOfScope().run(dispatcher, tracker("mua bảo hiểm xe máy ở đâu rẻ", "out_of_scope"), {})
-    assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope"]
+    assert [m["text"] for m in dispatcher.messages] == [OUT_OF_SCOPE]
