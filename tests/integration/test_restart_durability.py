@@ -93,7 +93,7 @@ def test_feedback_and_handoff_survive_a_restart_of_all_servers(
     first_config: StackConfig, model: Path
 ) -> None:
     with Stack(first_config) as stack:
-        stack.start(model)
+        stack.start(model, timeout=600)  # a loaded 2-core machine takes minutes to load Rasa
         citizen = ChatClient(first_config.gateway_url)
         assert texts(citizen.send("tôi muốn gửi phản ánh"))
         assert texts(citizen.send(CONTENT)), "then it asks where (optional)"
@@ -111,7 +111,7 @@ def test_feedback_and_handoff_survive_a_restart_of_all_servers(
 
     config = restarted(first_config)
     with Stack(config) as stack:
-        stack.start(model)
+        stack.start(model, timeout=600)  # a loaded 2-core machine takes minutes to load Rasa
 
         shown = staff_cli(config, "feedback", "show", reference)
         assert CONTENT in shown and PLACE in shown
