@@ -1,4 +1,4 @@
-"""`python -m bot handoff list|release`."""
+"""`python -m bot handoff list|reply|release`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from bot.commands._run import with_store
+from bot.gateway.staff import StaffMessageError, deliver_staff_message
 from bot.handoff_requests import is_paused, list_requests, release_handoff
 from bot.state import StateStore
 
@@ -30,6 +31,26 @@ def list_cmd(all_: bool = typer.Option(False, "--all", help="Released requests t
         state = r.status if r.status != "open" else ("open, paused" if paused else "open, expired")
         typer.echo(f"#{r.id:<5} {when}  {r.sender_id}  [{r.reason}; {state}]  {r.message[:80]}")
     typer.echo(f"{len(rows)} request(s)")
+
+
+@handoff_app.command("reply")
+def reply_cmd(
+    sender: str,
+    text: str,
+    by: str = typer.Option("staff", help="Who writes (kept in logs, never shown as a name)."),
+) -> None:
+    """Send TEXT from staff to the conversation of SENDER, on the citizen's channel.
+
+    Web and Mini App conversations: the page shows it within seconds. Zalo OA: queued; the running
+    gateway sends it. The same code path as `POST /admin/conversations/{sender}/messages`.
+    """
+    try:
+        delivery = with_store(lambda s: deliver_staff_message(s, sender, text, by=by))
+    except StaffMessageError as exc:
+        typer.echo(f"{sender}: not delivered: {exc}", err=True)
+        raise typer.Exit(1) from None
+    where = "queued for Zalo" if delivery.channel == "zalo" else "added to the web conversation"
+    typer.echo(f"{sender}: {where}")
 
 
 @handoff_app.command("release")

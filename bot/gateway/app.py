@@ -142,7 +142,8 @@ async def chat(request: web.Request) -> web.Response:
         return session
     from bot.gateway.web import api as web_api  # late: bot.gateway.web imports this module
 
-    limited = await web_api.before_chat(request, session)  # per-conversation rate limit
+    # Per-conversation rate limit; a conversation handed to staff is answered here.
+    limited = await web_api.before_chat(request, session, text)
     if limited is not None:
         return limited
 
@@ -238,4 +239,7 @@ def create_app(
     from bot.gateway.zalo.webhook import setup_zalo  # late: it imports this module's app keys
 
     setup_zalo(app)
+    from bot.gateway.admin import add_staff_routes  # late: it imports this module's app keys
+
+    add_staff_routes(app)
     return app

@@ -8,6 +8,8 @@
 | `RATE_LIMIT_ADDRESS_PER_MINUTE` | 120 | API calls one client address may make per minute (0 = off); generous because mobile carriers put many citizens behind one address |
 | `CHAT_HISTORY_DAYS` | 7 | how long a web conversation's history is kept after its last message (0 = not stored) |
 | `GATEWAY_PROXY_HOPS` | 0 | reverse proxies in front of the gateway; >0 takes the client address from `X-Forwarded-For` |
+| `RATING_IDLE_MINUTES` | 5 | minutes without messages after which the page offers the 1-5 rating (once, only after a procedure answer; 0 = never) |
+| `CHAT_POLL_SECONDS` | 5 | how often an open page asks for staff messages and the handoff state |
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ class WebSettings(BaseModel):
     history_days: float = Field(7.0, ge=0)
     history_max_messages: int = Field(200, ge=1)
     proxy_hops: int = Field(0, ge=0, le=5)
+    rating_idle_minutes: float = Field(5.0, ge=0)
+    poll_seconds: float = Field(5.0, ge=0.5, le=300)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -78,6 +82,8 @@ ENV_NAMES: dict[str, str] = {
     "rate_limit_address_per_minute": "RATE_LIMIT_ADDRESS_PER_MINUTE",
     "history_days": "CHAT_HISTORY_DAYS",
     "proxy_hops": "GATEWAY_PROXY_HOPS",
+    "rating_idle_minutes": "RATING_IDLE_MINUTES",
+    "poll_seconds": "CHAT_POLL_SECONDS",
 }
 
 

@@ -16,6 +16,7 @@ from string import Template
 
 from aiohttp import web
 
+from bot.gateway.web.config import WebSettings
 from bot.text.masking import NUMBER_RUN, digits_of
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,8 @@ def after_ubnd(name: str) -> str:
     return name
 
 
-def render_page(profile: PageProfile, max_chars: int) -> str:
+def render_page(profile: PageProfile, max_chars: int, settings: WebSettings | None = None) -> str:
+    settings = settings if settings is not None else WebSettings()
     template = Template(TEMPLATE_PATH.read_text(encoding="utf-8"))
     return template.substitute(
         name=html.escape(profile.name),
@@ -81,12 +83,17 @@ def render_page(profile: PageProfile, max_chars: int) -> str:
         province=html.escape(profile.province),
         sample_hidden="" if profile.sample else "hidden",
         max_chars=str(int(max_chars)),
+        # Numbers only: what the page's timers need (web/rating.py, staff messages).
+        rating_idle_ms=str(int(settings.rating_idle_minutes * 60_000)),
+        poll_ms=str(int(settings.poll_seconds * 1000)),
     )
 
 
-def make_page_handler(max_chars: int) -> Callable[[web.Request], Awaitable[web.Response]]:
+def make_page_handler(
+    max_chars: int, settings: WebSettings | None = None
+) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def page(request: web.Request) -> web.Response:
-        body = render_page(load_page_profile(), max_chars)
+        body = render_page(load_page_profile(), max_chars, settings)
         return web.Response(text=body, content_type="text/html", charset="utf-8")
 
     return page

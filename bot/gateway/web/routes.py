@@ -6,11 +6,21 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot.gateway.web.api import WEB_KEY, WebChat, clear_history, history, limit_addresses
+from bot.gateway.web.api import (
+    POLL_PATH,
+    WEB_KEY,
+    WebChat,
+    clear_history,
+    history,
+    idle_rating,
+    limit_addresses,
+    updates,
+)
 from bot.gateway.web.config import WebSettings
 from bot.gateway.web.history import ChatHistory
 from bot.gateway.web.page import STATIC_DIR, load_page_profile, logo, make_page_handler
 from bot.gateway.web.ratelimit import RateLimiter
+from bot.gateway.web.rating import IdleRating
 from bot.gateway.web.security import make_security_middleware
 from bot.state.base import StateStore
 
@@ -40,12 +50,15 @@ def setup_web(
             per_session=RateLimiter(settings.rate_limit_session_per_minute),
             per_address=RateLimiter(settings.rate_limit_address_per_minute),
             store=store,
+            rating=IdleRating(store, ttl=settings.history_ttl_seconds),
         )
         yield
 
     app.cleanup_ctx.append(web_chat)
-    app.router.add_get("/", make_page_handler(max_text_chars))
+    app.router.add_get("/", make_page_handler(max_text_chars, settings))
     app.router.add_get("/logo", logo)
     app.router.add_static("/static/", STATIC_DIR)
     app.router.add_post("/api/history", history)
     app.router.add_post("/api/history/clear", clear_history)
+    app.router.add_post(POLL_PATH, updates)
+    app.router.add_post("/api/rating/idle", idle_rating)

@@ -13,8 +13,6 @@ in `Authorization: Bearer <token>` or `X-Admin-Token`.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import re
@@ -23,11 +21,12 @@ from typing import Any
 from aiohttp import web
 
 from bot import handoff
+from bot.gateway.admin import admin_token_ok
+from bot.gateway.staff import deliver_staff_message
 from bot.gateway.zalo.channel import tag
 from bot.gateway.zalo.config import ZaloSettings
 from bot.gateway.zalo.events import oa_sender
-from bot.gateway.zalo.queue import Job
-from bot.gateway.zalo.sender import build_messages, zalo_button
+from bot.gateway.zalo.sender import zalo_button
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +40,7 @@ def _json(body: dict[str, Any], status: int = 200) -> web.Response:
 
 def _token_ok(settings: ZaloSettings, request: web.Request) -> bool | None:
     """None: admin API disabled; else whether the request carries the token."""
-    if settings.admin_token is None:
-        return None
-    given = request.headers.get("X-Admin-Token", "")
-    auth = request.headers.get("Authorization", "")
-    if auth[:7].lower() == "bearer ":
-        given = auth[7:].strip()
-    # Hash both sides so that the comparison time does not depend on the lengths either.
-    want = hashlib.sha256(settings.admin_token.get_secret_value().encode()).digest()
-    return hmac.compare_digest(hashlib.sha256(given.encode()).digest(), want)
+    return admin_token_ok(settings.admin_token, request)
 
 
 def guard(handler: Any) -> Any:
@@ -133,16 +124,19 @@ async def post_message(request: web.Request, runtime: Any) -> web.Response:
         button = zalo_button(item["title"], payload if isinstance(payload, str) else None)
         if button is not None:
             buttons.append(button)
-    job = Job(
-        user=user_id,
-        kind="staff",
-        bot=False,
-        outbox=build_messages(text, buttons),
-        meta={"by": str(body.get("by", "admin"))[:100]},
+    # The same path as `POST /admin/conversations/{sender}/messages` and `handoff reply`.
+    delivery = await deliver_staff_message(
+        runtime.store,
+        oa_sender(user_id),
+        text,
+        queue=runtime.queue,
+        zalo_buttons=buttons,
+        by=str(body.get("by", "admin")),
     )
-    await runtime.queue.enqueue(job)
-    log.info("zalo %s: staff reply queued (%d message(s))", tag(user_id), len(job.outbox or []))
-    return _json({"queued": True, "job": job.id, "messages": len(job.outbox or [])}, 202)
+    log.info(
+        "zalo %s: staff reply queued (%d message(s))", tag(user_id), delivery.detail["messages"]
+    )
+    return _json({"queued": True, **delivery.detail}, 202)
 
 
 @guard

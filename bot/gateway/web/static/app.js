@@ -22,11 +22,19 @@
   var retryButton = $("retry");
   var handoffBanner = $("handoff");
   var maxChars = parseInt(document.body.getAttribute("data-max-chars"), 10) || 2000;
+  // Inactivity before the optional 1-5 rating is offered (0 = never) and the poll period for
+  // staff messages; both set by the gateway (RATING_IDLE_MINUTES, CHAT_POLL_SECONDS).
+  var ratingIdleMs = parseInt(document.body.getAttribute("data-rating-idle-ms"), 10) || 0;
+  var pollMs = Math.max(500, parseInt(document.body.getAttribute("data-poll-ms"), 10) || 5000);
 
   var busy = false;
   var pending = null; // the message waiting for an answer: {text, bubble}
   var zaloToken = null;
   var zaloTried = false;
+  var staffCursor = 0; // time of the newest staff message shown
+  var staffShown = {}; // ids of staff messages on the page
+  var ratingDue = false;
+  var idleTimer = null;
 
   // -- storage (may be unavailable: private mode, disabled storage) ---------------------------
   function readSession() {
@@ -113,9 +121,16 @@
     wrap.className = "msg " + role;
     var bubble = document.createElement("p");
     bubble.className = "bubble";
+    if (role === "staff") {
+      var from = document.createElement("span");
+      from.className = "from";
+      from.setAttribute("aria-hidden", "true");
+      from.textContent = "Cán bộ xã";
+      wrap.appendChild(from);
+    }
     var who = document.createElement("span");
     who.className = "sr-only";
-    who.textContent = role === "user" ? "Anh/chị: " : "Trợ lý ảo: ";
+    who.textContent = role === "user" ? "Anh/chị: " : role === "staff" ? "Cán bộ xã: " : "Trợ lý ảo: ";
     bubble.appendChild(who);
     appendRichText(bubble, text || "");
     wrap.appendChild(bubble);
@@ -155,6 +170,61 @@
   }
 
   function setHandoff(active) { handoffBanner.hidden = !active; }
+
+  // A staff message from the history or a poll: shown once, and moves the poll cursor.
+  function showStaff(entry) {
+    if (!entry || typeof entry.text !== "string") return;
+    if (typeof entry.at === "number" && entry.at > staffCursor) staffCursor = entry.at;
+    if (entry.id) {
+      if (staffShown[entry.id]) return;
+      staffShown[entry.id] = true;
+    }
+    addMessage("staff", entry.text, []);
+  }
+
+  // -- the optional rating after inactivity: the gateway says when one is due -------------------
+  function setRatingDue(value) {
+    ratingDue = value === true;
+    touch();
+  }
+  function touch() {
+    if (idleTimer) { clearTimeout(idleTimer); idleTimer = null; }
+    if (ratingDue && ratingIdleMs > 0 && session) idleTimer = setTimeout(offerRating, ratingIdleMs);
+  }
+  async function offerRating() {
+    idleTimer = null;
+    if (busy || pending) { touch(); return; }
+    ratingDue = false; // asked once per page, whatever the answer
+    var body = { session: session };
+    if (zaloToken) body.zalo_access_token = zaloToken;
+    try {
+      var res = await postJson("api/rating/idle", body);
+      if (res.status === 200 && res.data && Array.isArray(res.data.messages)) {
+        if (res.data.messages.length) removeChips();
+        showBotMessages(res.data.messages);
+      }
+    } catch (e) { /* offline: no prompt, nothing lost */ }
+  }
+
+  // -- staff messages and the handoff state, polled while the page is open ----------------------
+  async function poll() {
+    if (session && document.visibilityState !== "hidden") {
+      var body = { session: session, since: staffCursor };
+      if (zaloToken) body.zalo_access_token = zaloToken;
+      try {
+        var res = await postJson("api/updates", body);
+        if (res.status === 200 && res.data && Array.isArray(res.data.messages)) {
+          if (res.data.messages.length) {
+            res.data.messages.forEach(showStaff);
+            touch();
+          }
+          setHandoff(res.data.handoff === true);
+          if (res.data.rating_due === true && !ratingDue && !idleTimer) setRatingDue(true);
+        }
+      } catch (e) { /* offline: try again at the next tick */ }
+    }
+    setTimeout(poll, pollMs);
+  }
 
   function showNotice(text, retryable) {
     noticeText.textContent = text;
@@ -237,6 +307,7 @@
           pending = null;
           showBotMessages(res.data.messages);
           setHandoff(res.data.handoff === true);
+          setRatingDue(res.data.rating_due === true);
           return;
         }
         if (res.status === 401 && token) {
@@ -266,6 +337,7 @@
     if (pending && pending.bubble) pending.bubble.classList.add("failed"); // given up for a new one
     removeChips();
     pending = { text: text, bubble: addMessage("user", shown || text, []) };
+    touch();
     deliver();
   }
 
@@ -292,9 +364,11 @@
     }
     entries.forEach(function (e, i) {
       if (!e || typeof e.text !== "string") return;
+      if (e.role === "staff") { showStaff(e); return; }
       addMessage(e.role === "user" ? "user" : "bot", e.text, i > lastUser ? e.buttons : []);
     });
     setHandoff(res.data.handoff === true);
+    setRatingDue(res.data.rating_due === true);
   }
 
   async function clearHistory() {
@@ -351,5 +425,6 @@
   $("staff").addEventListener("click", function () { send(STAFF_MESSAGE); });
   $("clear").addEventListener("click", function () { clearHistory(); });
 
-  restore();
+  restore().catch(function () { /* the page works without it */ })
+    .then(function () { setTimeout(poll, pollMs); });
 })();
