@@ -3,6 +3,7 @@
 Rasa 3.6 reads host/port/db separately and cannot switch the store type from the environment, so the
 file is generated at start: Redis tracker + lock stores when `REDIS_URL` is set, otherwise the SQL
 tracker store on a SQLite file under `var/` and Rasa's in-memory lock store (one Rasa process).
+With Redis, any number of Rasa processes share the tracker and lock stores.
 A Redis password is never written to the file: it is referenced as `${REDIS_PASSWORD}`, which Rasa
 expands from the environment of the Rasa process.
 """
@@ -16,6 +17,7 @@ from urllib.parse import unquote, urlparse
 import yaml
 
 DEFAULT_RETENTION_DAYS = 30
+ATOMIC_REDIS_LOCK_STORE = "bot.rasa_lock_store.AtomicRedisLockStore"
 
 
 def redis_password(redis_url: str) -> str | None:
@@ -59,7 +61,13 @@ def render_endpoints(
             "key_prefix": key_prefix,  # Rasa makes it "<prefix>:tracker:<sender>"
             "record_exp": retention_days * 86400,
         }
-        endpoints["lock_store"] = {**common, "key_prefix": key_prefix}  # "<prefix>:lock:..."
+        # Rasa's Redis lock store with atomic ticket queues (bot/rasa_lock_store.py): the stock
+        # one can let two processes serve the same conversation at once.
+        endpoints["lock_store"] = {
+            **common,
+            "type": ATOMIC_REDIS_LOCK_STORE,
+            "key_prefix": key_prefix,  # "<prefix>:lock:<sender>"
+        }
     else:
         endpoints["tracker_store"] = {
             "type": "SQL",

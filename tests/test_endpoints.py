@@ -28,6 +28,9 @@ def test_redis_stores_have_own_prefixes_and_expiry(tmp_path: Path) -> None:
     t, lock = e["tracker_store"], e["lock_store"]
     assert (t["type"], t["url"], t["port"], t["db"]) == ("redis", "redis.example", 6380, 2)
     assert t["key_prefix"] == lock["key_prefix"] == "xa"  # Rasa adds ":tracker:" / ":lock:"
+    # Our atomic lock store (the stock one lets two processes serve one conversation at once).
+    assert lock["type"] == "bot.rasa_lock_store.AtomicRedisLockStore"
+    assert (lock["url"], lock["port"], lock["db"]) == ("redis.example", 6380, 2)
     assert t["record_exp"] == 7 * 86400
     # The secret stays in the environment, never in the file.
     assert t["password"] == lock["password"] == "${REDIS_PASSWORD}"
