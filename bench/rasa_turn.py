@@ -47,11 +47,26 @@ CONVERSATIONS: list[list[str]] = [
 CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (all its threads) from /proc/<pid>/stat."""
+def _own_cpu_seconds(pid: int) -> float:
     stat = Path(f"/proc/{pid}/stat").read_text()
     fields = stat[stat.rindex(")") + 2 :].split()  # the command name may contain spaces
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (fields 14, 15)
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its live descendants (Sanic >= 22 serves from a
+    worker subprocess, as the action server does), all threads, from /proc."""
+    try:
+        return _own_cpu_seconds(pid) + sum(cpu_seconds(child) for child in _children(pid))
+    except FileNotFoundError:  # exited meanwhile
+        return 0.0
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -149,7 +164,7 @@ def bench_model(model: Path, args: argparse.Namespace) -> Result:
     from tests.integration.helpers import stack_config
 
     with tempfile.TemporaryDirectory() as tmp, Stack(stack_config(Path(tmp), args.redis_url)) as s:
-        s.start(model)
+        s.start(model, timeout=args.start_timeout)
         pids = {name: s.processes[name].pid for name in ("rasa", "actions")}
         return measure(model.name, s.config.rasa_url, pids, args)
 
@@ -161,6 +176,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--redis-url", default=None, help="default: SQLite state")
+    parser.add_argument("--start-timeout", type=float, default=900, help="seconds to start")
     parser.add_argument("--url", help="bench an already running Rasa instead of starting one")
     parser.add_argument("--pid", type=int, help="with --url: the Rasa process id, for its CPU")
     args = parser.parse_args()
