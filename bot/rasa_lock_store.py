@@ -7,13 +7,16 @@ last tracker written wins, losing the other turn. Cleanup has the same race (a t
 "anyone waiting?" and DELETE is deleted, and its turn fails with LockError).
 
 This subclass does every read-modify-write of a queue in a Redis transaction (WATCH/MULTI,
-retried on conflict), keeps Rasa's ticket semantics, polls for its turn every 0.1 s instead of
-1 s, and gives the key a TTL so that a process killed while holding a ticket never leaves a key
-behind (its ticket still blocks the conversation until it expires: `TICKET_LOCK_LIFETIME`).
+retried on conflict), keeps Rasa's ticket order, polls for its turn every 0.1 s instead of 1 s,
+renews a waiting ticket at each poll (so a long queue of one conversation's turns never outlives
+its tickets: the lifetime only bounds a turn's processing), and gives the key a TTL so that a
+process killed while holding a ticket leaves nothing behind (its ticket still blocks that
+conversation until it expires: `TICKET_LOCK_LIFETIME`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
@@ -94,6 +97,20 @@ class AtomicRedisLockStore(RedisLockStore):
 
         self._transact(conversation_id, release)
 
+    def _renew(self, conversation_id: str, ticket: int, lifetime: float) -> TicketLock | None:
+        """Extend a waiting ticket's life; the lock, or None when the ticket is gone (expired)."""
+
+        def extend(lock: TicketLock | None) -> tuple[TicketLock, TicketLock | None]:
+            lock = lock or TicketLock(conversation_id)
+            lock.remove_expired_tickets()
+            for t in lock.tickets:
+                if t.number == ticket:
+                    t.expires = time.time() + lifetime
+                    return lock, lock
+            return lock, None
+
+        return self._transact(conversation_id, extend)
+
     @asynccontextmanager
     async def lock(
         self,
@@ -101,7 +118,18 @@ class AtomicRedisLockStore(RedisLockStore):
         lock_lifetime: float = LOCK_LIFETIME,
         wait_time_in_seconds: float = POLL_SECONDS,
     ) -> AsyncGenerator[TicketLock, None]:
-        async with super().lock(
-            conversation_id, lock_lifetime, min(wait_time_in_seconds, POLL_SECONDS)
-        ) as ticket_lock:
-            yield ticket_lock
+        """Rasa's ticket lock, except that a ticket waiting in line is kept alive by its live
+        process: the lifetime bounds one turn's processing (or a dead process's ticket), not
+        the time spent queuing behind the conversation's other turns."""
+        ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        try:
+            while True:
+                lock = self._renew(conversation_id, ticket, lock_lifetime)
+                if lock is None:
+                    raise LockError(f"Lock ticket of conversation '{conversation_id}' expired.")
+                if not lock.is_locked(ticket):
+                    break
+                await asyncio.sleep(min(wait_time_in_seconds, POLL_SECONDS))
+            yield lock
+        finally:
+            self.cleanup(conversation_id, ticket)

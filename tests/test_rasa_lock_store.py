@@ -102,3 +102,16 @@ def test_a_ticket_left_by_a_killed_process_expires(prefix: str) -> None:
 
     waited = asyncio.run(next_turn())
     assert 0.2 < waited < 2.0
+
+
+def test_a_queue_longer_than_the_ticket_lifetime_is_still_served_in_full(prefix: str) -> None:
+    served: list[int] = []
+    stores = [make_store(prefix) for _ in range(4)]
+
+    async def turn(n: int) -> None:
+        async with stores[n].lock("citizen", 0.5):  # each turn 0.3 s: the queue lasts 1.2 s
+            await asyncio.sleep(0.3)
+            served.append(n)
+
+    run_threads(4, lambda n: asyncio.run(turn(n)))
+    assert sorted(served) == [0, 1, 2, 3]
