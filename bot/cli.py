@@ -48,9 +48,12 @@ def run_cmd(skip_train: bool = typer.Option(False, help="Use the latest model as
     model = None if skip_train else train(config)
     backend = "Redis " + config.redis_url.split("@")[-1] if config.redis_url else "SQLite (var/)"
     typer.echo(
-        f"Starting Rasa :{config.rasa_port}, actions :{config.action_port}, "
+        f"Starting {config.rasa_count} Rasa process(es) from :{config.rasa_port}, "
+        f"{config.action_count} action server(s) from :{config.action_port}, "
         f"gateway :{config.gateway_port}; state: {backend}. Logs: {config.log_dir}/"
     )
+    if reason := config.single_rasa_reason():
+        typer.echo(f"Note: {reason}.", err=True)
     stack = Stack(config)
     stopping = False
 

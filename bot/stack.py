@@ -1,7 +1,13 @@
-"""Start, watch and stop the three servers (Rasa, action server, gateway) as one stack.
+"""Start, watch and stop the servers (Rasa, action server, gateway) as one stack.
 
 Used by `make run` (`python -m bot run`) and by the integration tests, so that both start the
 assistant the same way. Each server logs to its own file under the stack's log directory.
+
+With Redis the stack runs `RASA_WORKERS` Rasa processes (default: one per core, as far as memory
+allows) on consecutive ports from `RASA_PORT`, and `ACTION_WORKERS` action servers from
+`ACTION_PORT`; the gateway spreads turns over the Rasa processes and Rasa process i calls action
+server i mod M (its own endpoints file: Rasa takes one action URL). Without Redis there is one Rasa
+process: the SQLite tracker store and the in-memory lock store are not shared between processes.
 """
 
 from __future__ import annotations
@@ -27,6 +33,21 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value.strip() else default
 
 
+# Resident memory of one Rasa server with this bot's model (measured, see docs/deployment.md),
+# with some headroom; the default worker count never plans for more than the machine has.
+RASA_PROCESS_BYTES = int(1.5 * 2**30)
+
+
+def default_rasa_workers() -> int:
+    """One Rasa process per core, as many as fit in physical memory (at least one)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        memory = RASA_PROCESS_BYTES * (cores or 1)
+    return max(1, min(cores or 1, memory // RASA_PROCESS_BYTES - 1))
+
+
 @dataclass
 class StackConfig:
     """Where things are and which ports and state backend the stack uses."""
@@ -50,15 +71,55 @@ class StackConfig:
     )
     app_python: Path = field(default_factory=lambda: Path(sys.executable))
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Requested process counts (RASA_WORKERS, ACTION_WORKERS; 0 = default). See rasa_count.
+    rasa_workers: int = field(default_factory=lambda: _env_int("RASA_WORKERS", 0))
+    action_workers: int = field(default_factory=lambda: _env_int("ACTION_WORKERS", 0))
 
     @property
     def log_dir(self) -> Path:
         return self.var_dir / "logs"
 
-    def endpoints(self) -> dict[str, Any]:
-        """Rasa's endpoints.yml content for this stack's state backend and action server."""
+    @property
+    def rasa_count(self) -> int:
+        """Rasa processes to run: as requested with Redis, always one without (not shared)."""
+        if not self.redis_url:
+            return 1
+        return self.rasa_workers if self.rasa_workers > 0 else default_rasa_workers()
+
+    @property
+    def action_count(self) -> int:
+        """Action servers: as requested, by default one (a turn's actions cost a few ms)."""
+        return max(1, min(self.action_workers or 1, self.rasa_count))
+
+    def single_rasa_reason(self) -> str | None:
+        """Why more Rasa processes were asked for than will run, if so (for the start log)."""
+        if self.rasa_workers > 1 and not self.redis_url:
+            return (
+                f"RASA_WORKERS={self.rasa_workers} ignored: without REDIS_URL one Rasa process "
+                "runs (the SQLite tracker store and in-memory lock store are not shared)"
+            )
+        return None
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        return [f"http://{self.host}:{self.rasa_port + i}" for i in range(self.rasa_count)]
+
+    @property
+    def action_urls(self) -> list[str]:
+        return [f"http://{self.host}:{self.action_port + j}" for j in range(self.action_count)]
+
+    def endpoints_path_for(self, action_index: int) -> Path:
+        """The endpoints file of the Rasa processes that call action server `action_index`."""
+        if action_index == 0:
+            return self.endpoints_path
+        return self.endpoints_path.with_name(
+            f"{self.endpoints_path.stem}-{action_index}{self.endpoints_path.suffix}"
+        )
+
+    def endpoints(self, action_index: int = 0) -> dict[str, Any]:
+        """Rasa's endpoints.yml content for this stack's state backend and an action server."""
         return render_endpoints(
-            action_url=f"{self.action_url}/webhook",
+            action_url=f"{self.action_urls[action_index]}/webhook",
             redis_url=self.redis_url,
             var_dir=self.var_dir,
             key_prefix=self.key_prefix,
@@ -78,6 +139,18 @@ class StackConfig:
         return f"http://{self.host}:{self.action_port}"
 
 
+def _numbered(kind: str, index: int) -> str:
+    return kind if index == 0 else f"{kind}-{index}"
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=3) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
 class StackError(RuntimeError):
     """A server failed to start; the message says which and shows its log tail."""
 
@@ -94,6 +167,7 @@ def base_env(config: StackConfig) -> dict[str, str]:
         GATEWAY_PORT=str(config.gateway_port),
         GATEWAY_HOST=config.host,
         RASA_URL=config.rasa_url,
+        RASA_URLS=",".join(config.rasa_urls),
         ACTION_SERVER_URL=config.action_url,
     )
     if config.redis_url:
@@ -141,25 +215,33 @@ class Stack:
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
     def commands(self, model: Path) -> dict[str, list[str]]:
+        """Process name -> command line: `actions`, `actions-1`, ..., `rasa`, `rasa-1`, ...
+
+        Action servers come first so that Rasa finds them when it starts.
+        """
         c = self.config
-        return {
-            "actions": [
+        commands: dict[str, list[str]] = {}
+        for j in range(c.action_count):
+            commands[_numbered("actions", j)] = [
                 str(c.app_python), "-m", "rasa_sdk", "--actions", "actions",
-                "--port", str(c.action_port),
-            ],
-            "rasa": [
+                "--port", str(c.action_port + j),
+            ]  # fmt: skip
+        for i in range(c.rasa_count):
+            endpoints = c.endpoints_path_for(i % c.action_count)
+            commands[_numbered("rasa", i)] = [
                 str(c.rasa_bin), "run", "--model", str(model),
-                "--endpoints", str(c.endpoints_path), "--credentials", "credentials.yml",
-                "--interface", c.host, "--port", str(c.rasa_port),
-            ],
-            "gateway": [str(c.app_python), "-m", "bot.gateway"],
-        }  # fmt: skip
+                "--endpoints", str(endpoints), "--credentials", "credentials.yml",
+                "--interface", c.host, "--port", str(c.rasa_port + i),
+            ]  # fmt: skip
+        commands["gateway"] = [str(c.app_python), "-m", "bot.gateway"]
+        return commands
 
     def start(self, model: Path | None = None, timeout: float = 240.0) -> None:
         c = self.config
         c.var_dir.mkdir(parents=True, exist_ok=True)
         c.log_dir.mkdir(parents=True, exist_ok=True)
-        write_endpoints(c.endpoints_path, c.endpoints())
+        for j in range(c.action_count):
+            write_endpoints(c.endpoints_path_for(j), c.endpoints(j))
         model = model or latest_model(c.model_dir)
         env = base_env(c)
         for name, cmd in self.commands(model).items():
@@ -191,11 +273,11 @@ class Stack:
         )
 
     def healthy(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"{self.config.gateway_url}/healthz", timeout=3) as resp:
-                return resp.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
+        """The gateway is healthy and every Rasa process and action server answers."""
+        c = self.config
+        urls = [f"{c.gateway_url}/healthz", *(f"{u}/" for u in c.rasa_urls)]
+        urls += [f"{u}/health" for u in c.action_urls]
+        return all(_answers(url) for url in urls)
 
     def log_tail(self, name: str, lines: int = 30) -> str:
         path = self.config.log_dir / f"{name}.log"
@@ -217,8 +299,20 @@ class Stack:
 
     def stop(self) -> None:
         # Gateway first so no new traffic reaches the others while they stop.
-        for name in ("gateway", "rasa", "actions", *list(self.processes)):
+        names = sorted(
+            self.processes, key=lambda n: ("gateway", "rasa", "actions").index(n.split("-")[0])
+        )
+        for name in names:
             self.stop_one(name)
+
+    def kill(self) -> None:
+        """SIGKILL every process at once, as a machine failure would (no graceful shutdown)."""
+        for proc in self.processes.values():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+        for proc in self.processes.values():
+            proc.wait()
+        self.processes.clear()
 
     def __enter__(self) -> Stack:
         return self

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.endpoints import redis_password, render_endpoints, write_endpoints
+from bot.endpoints import main, redis_password, render_endpoints, write_endpoints
 
 
 def test_sqlite_when_no_redis(tmp_path: Path) -> None:
@@ -28,6 +28,9 @@ def test_redis_stores_have_own_prefixes_and_expiry(tmp_path: Path) -> None:
     t, lock = e["tracker_store"], e["lock_store"]
     assert (t["type"], t["url"], t["port"], t["db"]) == ("redis", "redis.example", 6380, 2)
     assert t["key_prefix"] == lock["key_prefix"] == "xa"  # Rasa adds ":tracker:" / ":lock:"
+    # Our atomic lock store (the stock one lets two processes serve one conversation at once).
+    assert lock["type"] == "bot.rasa_lock_store.AtomicRedisLockStore"
+    assert (lock["url"], lock["port"], lock["db"]) == ("redis.example", 6380, 2)
     assert t["record_exp"] == 7 * 86400
     # The secret stays in the environment, never in the file.
     assert t["password"] == lock["password"] == "${REDIS_PASSWORD}"
@@ -51,3 +54,16 @@ def test_rejects_non_redis_url(tmp_path: Path) -> None:
 def test_written_file_is_yaml(tmp_path: Path) -> None:
     path = write_endpoints(tmp_path / "endpoints.yml", {"action_endpoint": {"url": "u"}})
     assert yaml.safe_load(path.read_text()) == {"action_endpoint": {"url": "u"}}
+
+
+def test_renders_a_containers_file_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REDIS_URL", "redis://redis:6379/0")
+    monkeypatch.setenv("ACTION_SERVER_URL", "http://actions:5055/")
+    monkeypatch.setenv("STATE_PREFIX", "hp")
+    main([str(tmp_path / "endpoints.yml")])
+    e = yaml.safe_load((tmp_path / "endpoints.yml").read_text())
+    assert e["action_endpoint"]["url"] == "http://actions:5055/webhook"
+    assert e["tracker_store"]["url"] == e["lock_store"]["url"] == "redis"
+    assert e["lock_store"]["key_prefix"] == "hp"

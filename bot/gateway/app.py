@@ -14,7 +14,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.gateway.health import check_health
-from bot.gateway.rasa_client import RasaUnavailable, map_rasa_messages, send_to_rasa
+from bot.gateway.rasa_client import RasaUnavailable, RasaUpstreams, map_rasa_messages
 from bot.gateway.sessions import ChatSession, SessionSigner, resolve_session_secret
 from bot.gateway.settings import GatewaySettings
 from bot.gateway.zalo_identity import ZaloTokenInvalid, ZaloUnavailable, ZaloVerifier
@@ -27,6 +27,7 @@ STORE_KEY = web.AppKey("store", StateStore)
 HTTP_KEY = web.AppKey("http", aiohttp.ClientSession)
 SIGNER_KEY = web.AppKey("session_signer", SessionSigner)
 ZALO_KEY = web.AppKey("zalo_verifier", ZaloVerifier)
+RASA_KEY = web.AppKey("rasa_upstreams", RasaUpstreams)
 
 # Vietnamese stays readable in responses (the body is UTF-8 either way).
 _dumps = functools.partial(json.dumps, ensure_ascii=False)
@@ -149,12 +150,8 @@ async def chat(request: web.Request) -> web.Response:
 
     started = time.monotonic()
     try:
-        utterances = await send_to_rasa(
-            request.app[HTTP_KEY],
-            settings.rasa_url,
-            session.sender_id,
-            text,
-            settings.rasa_timeout,
+        utterances = await request.app[RASA_KEY].send(
+            request.app[HTTP_KEY], session.sender_id, text, settings.rasa_timeout
         )
     except RasaUnavailable as exc:
         log.warning("chat %s: %s", _pseudonym(session.sender_id), exc)
@@ -180,7 +177,7 @@ async def healthz(request: web.Request) -> web.Response:
     report = await check_health(
         request.app[HTTP_KEY],
         request.app[STORE_KEY],
-        settings.rasa_url,
+        settings.rasa_upstreams,
         settings.action_server_url,
         settings.health_timeout,
     )
@@ -230,6 +227,7 @@ def create_app(
     settings = settings if settings is not None else GatewaySettings.from_env()
     app = web.Application(middlewares=[api_errors], client_max_size=MAX_BODY_BYTES)
     app[SETTINGS_KEY] = settings
+    app[RASA_KEY] = RasaUpstreams(settings.rasa_upstreams)
     app.cleanup_ctx.append(_resources(settings, store))
     app.router.add_post("/api/chat", chat)
     app.router.add_get("/healthz", healthz)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Literal
 
 import aiohttp
@@ -36,16 +37,21 @@ async def _store_ok(store: StateStore, timeout: float) -> PartState:
 async def check_health(
     http: aiohttp.ClientSession,
     store: StateStore,
-    rasa_url: str,
+    rasa_urls: Sequence[str],
     action_server_url: str,
     timeout: float,
 ) -> dict[str, object]:
-    """`{"status": "ok"|"degraded", "parts": {"rasa", "actions", "state"}}`; checks run at once."""
-    rasa, actions, state = await asyncio.gather(
-        _http_ok(http, f"{rasa_url}/", timeout),
+    """`{"status": "ok"|"degraded", "parts": {"rasa", "actions", "state"}}`; checks run at once.
+
+    With several Rasa processes, "rasa" is ok while at least one answers (the gateway skips the
+    others); `rasa_up` counts them, e.g. "1/2".
+    """
+    actions, state, *rasa = await asyncio.gather(
         _http_ok(http, f"{action_server_url}/health", timeout),
         _store_ok(store, timeout),
+        *(_http_ok(http, f"{url}/", timeout) for url in rasa_urls),
     )
-    parts: dict[str, PartState] = {"rasa": rasa, "actions": actions, "state": state}
+    rasa_state: PartState = "ok" if "ok" in rasa else "down"
+    parts: dict[str, PartState] = {"rasa": rasa_state, "actions": actions, "state": state}
     status = "ok" if all(v == "ok" for v in parts.values()) else "degraded"
-    return {"status": status, "parts": parts}
+    return {"status": status, "parts": parts, "rasa_up": f"{rasa.count('ok')}/{len(rasa)}"}

@@ -15,6 +15,13 @@ class SettingsError(ValueError):
     """The environment holds a value the gateway cannot use (names the variable, never a secret)."""
 
 
+def _http_url(value: str) -> str:
+    value = value.strip().rstrip("/")
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return value
+
+
 class GatewaySettings(BaseModel):
     """Everything the gateway reads from the environment. Secrets are `SecretStr`: never printed."""
 
@@ -23,6 +30,8 @@ class GatewaySettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     rasa_url: str = "http://127.0.0.1:5005"
+    # Every Rasa process turns are spread over (`RASA_URLS`, comma-separated); empty = rasa_url.
+    rasa_urls: tuple[str, ...] = ()
     action_server_url: str = "http://127.0.0.1:5055"
     # None: generate one and share it through the state store (see sessions.resolve_session_secret).
     session_secret: SecretStr | None = None
@@ -42,10 +51,17 @@ class GatewaySettings(BaseModel):
     @field_validator("rasa_url", "action_server_url", "zalo_graph_base")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
-        value = value.strip().rstrip("/")
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value
+        return _http_url(value)
+
+    @field_validator("rasa_urls")
+    @classmethod
+    def _check_rasa_urls(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_http_url(url) for url in value)
+
+    @property
+    def rasa_upstreams(self) -> tuple[str, ...]:
+        """The Rasa servers the gateway spreads turns over (at least one)."""
+        return self.rasa_urls or (self.rasa_url,)
 
     @field_validator("session_secret", "zalo_app_secret", mode="before")
     @classmethod
@@ -81,6 +97,11 @@ class GatewaySettings(BaseModel):
             raw = env.get(var)
             if raw is not None and raw.strip():
                 values[field] = raw.strip()
+        urls = [u.strip() for u in env.get("RASA_URLS", "").split(",") if u.strip()]
+        if urls:
+            names["rasa_urls"] = "RASA_URLS"
+            values["rasa_urls"] = tuple(urls)
+            values["rasa_url"] = urls[0]  # what single-upstream code (and logs) show
         try:
             values["web"] = web_settings_from_env(env)
         except WebSettingsError as exc:

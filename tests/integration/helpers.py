@@ -16,10 +16,23 @@ from bot.stack import REPO_ROOT, StackConfig
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-def free_port() -> int:
+def free_port(host: str = "127.0.0.1", count: int = 1) -> int:
+    """A port on `host` such that it and the `count - 1` ports after it are free."""
+    while True:
+        with socket.socket() as s:
+            s.bind((host, 0))
+            port = int(s.getsockname()[1])
+        if port + count <= 65535 and all(_bindable(host, port + i) for i in range(count)):
+            return port
+
+
+def _bindable(host: str, port: int) -> bool:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+        return True
 
 
 def stack_config(var_dir: Path, redis_url: str | None) -> StackConfig:
@@ -35,6 +48,9 @@ def stack_config(var_dir: Path, redis_url: str | None) -> StackConfig:
         key_prefix=f"it{uuid.uuid4().hex[:10]}",
         app_python=Path(sys.executable),
         extra_env={"SESSION_SECRET": "integration-test-secret"},
+        # One of each, whatever RASA_WORKERS says: tests that need more build their own config.
+        rasa_workers=1,
+        action_workers=1,
     )
 
 

@@ -13,7 +13,7 @@ import time
 
 import aiohttp
 
-from bot.gateway.rasa_client import RasaUnavailable, send_to_rasa
+from bot.gateway.rasa_client import RasaUnavailable, RasaUpstreams
 from bot.gateway.zalo.events import EventKind, ZaloEvent, oa_sender
 from bot.gateway.zalo.queue import DONE, Job, Outcome, WorkQueue, order_key, retry
 from bot.gateway.zalo.sender import (
@@ -75,13 +75,13 @@ class ZaloChannel:
         store: StateStore,
         http: aiohttp.ClientSession,
         client: ZaloClient,
-        rasa_url: str,
+        rasa: RasaUpstreams,
         rasa_timeout: float,
     ) -> None:
         self.store = store
         self.http = http
         self.client = client
-        self.rasa_url = rasa_url
+        self.rasa = rasa
         self.rasa_timeout = rasa_timeout
         self.queue: WorkQueue | None = None
         self.sent = 0
@@ -104,8 +104,8 @@ class ZaloChannel:
         if job.outbox is None:
             started = time.monotonic()
             try:
-                utterances = await send_to_rasa(
-                    self.http, self.rasa_url, sender, job.text or "", self.rasa_timeout
+                utterances = await self.rasa.send(
+                    self.http, sender, job.text or "", self.rasa_timeout
                 )
             except RasaUnavailable as exc:
                 return retry(str(exc))

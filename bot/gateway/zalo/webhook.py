@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from bot.gateway.app import HTTP_KEY, SETTINGS_KEY, STORE_KEY
+from bot.gateway.app import HTTP_KEY, RASA_KEY, SETTINGS_KEY, STORE_KEY
 from bot.gateway.zalo.admin import add_admin_routes
 from bot.gateway.zalo.channel import ZaloChannel, job_for_event, tag
 from bot.gateway.zalo.config import ZaloSettings
@@ -145,7 +145,7 @@ async def _zalo_context(app: web.Application) -> AsyncIterator[None]:
         timeout=settings.send_timeout,
     )
     client = ZaloClient(http, settings.api_base, tokens, settings.send_timeout)
-    channel = ZaloChannel(store, http, client, gateway.rasa_url, gateway.rasa_timeout)
+    channel = ZaloChannel(store, http, client, app[RASA_KEY], gateway.rasa_timeout)
     queue = WorkQueue(
         store,
         channel.handle,
