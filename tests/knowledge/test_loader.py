@@ -91,7 +91,7 @@ def test_env_overrides_dir(kdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_cache_reloads_on_change_and_keeps_last_good(
     kdir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    cache = KnowledgeCache()
+    cache = KnowledgeCache(check_interval=0)
     first = cache.get(kdir)
     assert cache.get(kdir) is first  # unchanged files: same snapshot, no reload
 
@@ -113,7 +113,7 @@ def test_cache_reloads_on_change_and_keeps_last_good(
 
 
 def test_cache_sees_new_files(kdir: Path) -> None:
-    cache = KnowledgeCache()
+    cache = KnowledgeCache(check_interval=0)
     assert "1.000656" in cache.get(kdir).procedures
     (kdir / "procedures" / "1.000656.yml").unlink()
     (kdir / "overrides" / "1.000656.yml").unlink()
@@ -125,3 +125,13 @@ def test_first_load_failure_raises(kdir: Path) -> None:
     (kdir / "commune.yml").write_text("sample: [", encoding="utf-8")
     with pytest.raises(KnowledgeError):
         KnowledgeCache().get(kdir)
+
+
+def test_cache_looks_at_the_files_at_most_once_per_interval(kdir: Path) -> None:
+    cache = KnowledgeCache(check_interval=60)
+    first = cache.get(kdir)
+    (kdir / "overrides" / "1.000656.yml").unlink()
+    (kdir / "procedures" / "1.000656.yml").unlink()
+    assert cache.get(kdir) is first  # within the interval: no look at the files
+    cache.check_interval = 0
+    assert "1.000656" not in cache.get(kdir).procedures
