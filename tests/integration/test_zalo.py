@@ -325,7 +325,7 @@ def test_rasa_down_gateway_restart_then_rasa_back(zalo: ZaloStack) -> None:
     time.sleep(2)
     assert zalo.fake.sends_to(user) == []
     zalo.start("rasa")
-    zalo.wait_up(zalo.stack.config.rasa_url, timeout=240)
+    zalo.wait_up(zalo.stack.config.rasa_url, timeout=600)
     wait_for(
         lambda: "1.001193" in "\n".join(zalo.fake.texts_to(user)),
         timeout=90,
