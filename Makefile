@@ -10,7 +10,7 @@ PY        := $(APP_VENV)/bin/python
 RASA_PY   := $(RASA_VENV)/bin/python
 RASA      := $(RASA_VENV)/bin/rasa
 PIP_FLAGS := --quiet --disable-pip-version-check
-LINTED    := bot actions tests scripts bench
+LINTED    := bot actions tests scripts bench rasa_sdk_plugins
 
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
