@@ -73,10 +73,13 @@ class ChatTarget:
                 json={"text": text, "session": citizen.session},
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
             ) as resp:
+                if resp.status != 200:  # 503 overload, 500...: the body may not be JSON
+                    await resp.read()
+                    result.record_error(f"http {resp.status}")
+                    return
                 body = await resp.json(content_type=None)
-                if resp.status != 200 or not body.get("messages"):
-                    kind = f"http {resp.status}" if resp.status != 200 else "empty reply"
-                    result.record_error(kind)
+                if not isinstance(body, dict) or not body.get("messages"):
+                    result.record_error("empty reply")
                     return
                 citizen.session = body["session"]
         except asyncio.TimeoutError:

@@ -8,6 +8,7 @@ model and a data change retrains it.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import subprocess
 from pathlib import Path
@@ -42,6 +43,17 @@ def stock_model(config: StackConfig, cache_dir: Path) -> tuple[Path, bool]:
     if model.exists():
         return model, False
     cache_dir.mkdir(parents=True, exist_ok=True)
+    # Two benches started together train once: the second waits for the first's model.
+    with (cache_dir / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if model.exists():
+            return model, False
+        _train(config, cache_dir, name)
+    return model, True
+
+
+def _train(config: StackConfig, cache_dir: Path, name: str) -> None:
+    model = cache_dir / f"{name}.tar.gz"
     cmd = [
         str(config.rasa_bin), "train",
         "--domain", "domain.yml", "--data", "data", "--config", str(STOCK_CONFIG),
@@ -55,4 +67,3 @@ def stock_model(config: StackConfig, cache_dir: Path) -> tuple[Path, bool]:
     if done.returncode != 0 or not model.exists():
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:])
         raise StackError(f"training the stock model failed (log {log}):\n{tail}")
-    return model, True
