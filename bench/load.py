@@ -130,6 +130,7 @@ class Plan:
     rates: list[float]
     poisson: bool
     seed: int
+    start_timeout: float = 600.0
 
 
 async def _run_phases(
@@ -179,7 +180,7 @@ def run_config(
         stack = Stack(config)
         started = time.monotonic()
         try:
-            stack.start(model=model)
+            stack.start(model=model, timeout=plan.start_timeout)
         except StackError as exc:
             raise StackError(f"the {label} stack did not start ({model.name}):\n{exc}") from None
         try:
@@ -271,10 +272,15 @@ def main(
     redis_url: str = typer.Option("redis://127.0.0.1:6379/0", help="Redis for the stacks."),
     seed: int = typer.Option(7, help="Seed of the conversation mix and arrivals."),
     write: bool = typer.Option(True, help="Write the table into docs/performance.md."),
+    start_timeout: float = typer.Option(
+        600.0, help="Seconds a stack may take to become healthy (Rasa loads slowly on a busy CPU)."
+    ),
 ) -> None:
     if arrivals not in ("poisson", "uniform"):
         raise typer.BadParameter("poisson or uniform", param_hint="--arrivals")
-    plan = Plan(duration, _int_list(users), _float_list(rates), arrivals == "poisson", seed)
+    plan = Plan(
+        duration, _int_list(users), _float_list(rates), arrivals == "poisson", seed, start_timeout
+    )
     ours = REPO_ROOT / "models"
     notes: list[str] = []
     try:
