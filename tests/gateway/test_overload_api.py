@@ -6,6 +6,9 @@ import asyncio
 import json
 import time
 
+import pytest
+
+from bot.gateway.settings import GatewaySettings, SettingsError
 from tests.gateway.conftest import FakeRasa
 
 
@@ -56,3 +59,15 @@ async def test_rasa_timeout_is_503_with_retry_after(make_client, fake_rasa: Fake
     # The slot was given back: the next turn goes through once Rasa is quick again.
     fake_rasa.delay = 0.0
     assert (await _post(client, "xin chào"))[0] == 200
+
+
+def test_bounds_and_metrics_token_from_the_environment() -> None:
+    settings = GatewaySettings.from_env(
+        {"WEB_MAX_INFLIGHT": "4", "WEB_MAX_QUEUE": "0", "WEB_QUEUE_TIMEOUT": "1.5",
+         "WEB_RETRY_AFTER": "9", "METRICS_TOKEN": " "}
+    )  # fmt: skip
+    assert (settings.web_max_inflight, settings.web_max_queue) == (4, 0)
+    assert (settings.web_queue_timeout, settings.retry_after_seconds) == (1.5, 9)
+    assert settings.metrics_token is None  # blank = unset = /metrics closed
+    with pytest.raises(SettingsError, match="WEB_MAX_INFLIGHT"):
+        GatewaySettings.from_env({"WEB_MAX_INFLIGHT": "0"})
