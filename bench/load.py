@@ -222,8 +222,9 @@ def report(results: list[PhaseResult], plan: Plan, notes: list[str]) -> str:
         f"(load average {load1:.1f} at the end; the machine is shared, so other work competes "
         f"for the CPU). Redis state, one gateway, the stack's default process counts. "
         f"{plan.duration:g} s per phase; open loop with {arrivals} arrivals, latency measured "
-        "from the scheduled send time. CPU ms/msg: user + system CPU of each server (with its "
-        "worker processes) during the phase, divided by the messages sent.",
+        "from the scheduled send time. CPU ms/answer: user + system CPU of each server (with its "
+        "worker processes) during the phase, divided by the messages answered (errors include "
+        "the gateway's fast 503 refusals when it is over its bound).",
         "",
         markdown_table(results),
         "",

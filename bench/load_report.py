@@ -50,8 +50,10 @@ class PhaseResult:
         return percentile(self.latencies_ms, q)
 
     def cpu_ms_per_message(self, server: str) -> float:
+        """CPU ms of `server` per *answered* message: a refused (503) message costs the servers
+        next to nothing, so dividing by all sent ones would flatter an overloaded phase."""
         seconds = self.cpu_seconds.get(server)
-        return seconds * 1000 / self.sent if seconds is not None and self.sent else math.nan
+        return seconds * 1000 / self.ok if seconds is not None and self.ok else math.nan
 
     def record_error(self, kind: str) -> None:
         self.errors += 1
@@ -73,7 +75,7 @@ def markdown_table(results: Sequence[PhaseResult]) -> str:
     """One row per phase: load, throughput, latency percentiles, errors, CPU ms per message."""
     head = (
         "| config | mode | load | msg/s | p50 ms | p95 ms | p99 ms | errors | "
-        + " | ".join(f"CPU ms/msg {s}" for s in SERVERS)
+        + " | ".join(f"CPU ms/answer {s}" for s in SERVERS)
         + " |"
     )
     rows = [head, "|" + "---|" * (7 + len(SERVERS) + 1)]
