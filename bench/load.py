@@ -21,7 +21,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -102,6 +102,7 @@ class CpuMeter:
     """CPU seconds per server kind between `start()` and `stop()`."""
 
     stack: Stack
+    before: dict[str, dict[int, float]] = field(default_factory=dict)
 
     def snapshot(self) -> dict[str, dict[int, float]]:
         return {name: _tree_times(p.pid) for name, p in self.stack.processes.items()}
