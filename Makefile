@@ -10,7 +10,7 @@ PY        := $(APP_VENV)/bin/python
 RASA_PY   := $(RASA_VENV)/bin/python
 RASA      := $(RASA_VENV)/bin/rasa
 PIP_FLAGS := --quiet --disable-pip-version-check
-LINTED    := bot actions tests scripts bench
+LINTED    := bot actions tests scripts bench rasa_sdk_plugins
 
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
@@ -81,6 +81,13 @@ bench: setup train
 	$(PY) -m bench.chat_latency --messages 100 --redis-url redis://127.0.0.1:6379/0
 	REDIS_URL=redis://127.0.0.1:6379/0 $(PY) -m bot.gateway.zalo.bench
 	$(PY) -m bench.search_latency --all-national
+
+# Load (issue 9): the whole stack on Redis under a chat mix, closed and open loop, against the
+# same bot trained with Rasa's stock config (trained once into var/bench/stock-models/, cached by
+# a hash of data + config). Writes docs/performance.md. Options: make bench-load ARGS="--skip-stock".
+.PHONY: bench-load
+bench-load: setup train
+	$(PY) -m bench.load $(ARGS)
 
 # NLU evaluation (issue 7): regenerate the procedure lookup table, then 5-fold CV of the candidate
 # pipelines, held-out set, latency; writes docs/nlu-evaluation.md. 30-60 min on 2 cores.

@@ -15,6 +15,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.metrics import count_question
 from actions.procedures import answer_from_search
 from actions.state import shared_store
 from bot.emergency import EMERGENCY_TEXT, is_emergency
@@ -133,6 +134,7 @@ class ActionFallback(Action):
         answered = answer_from_search(dispatcher, tracker)
         if answered is not None:
             return answered
+        count_question("fallback")
         try:
             await record_unanswered(shared_store(), text, "fallback")
         except Exception:

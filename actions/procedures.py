@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.metrics import count_question
 from actions.satisfaction import helpful_buttons
 from actions.state import shared_store
 from bot.knowledge import (
@@ -152,13 +153,16 @@ class ActionAnswerProcedure(Action):
                     text=VARIANTS_NOTE, buttons=variant_buttons(variants, aspect)
                 )
             in_background(shared_store, ASKED, {"procedure": procedure.code})
+            count_question("answered")
             return [SlotSet(SLOT, procedure.code)]
         if choice.kind == "ambiguous":
+            count_question("ambiguous")
             candidates = [knowledge.procedures[c] for c in choice.codes[:MAX_CHOICES]]
             dispatcher.utter_message(text=ASK_WHICH, buttons=choice_buttons(candidates, aspect))
             return []
         dispatcher.utter_message(text=NOT_FOUND)
         in_background(shared_store, UNANSWERED, {"text": text, "reason": "no_procedure"})
+        count_question("no_procedure")
         return []
 
 
@@ -188,6 +192,7 @@ def answer_from_search(
     if variants:
         dispatcher.utter_message(text=VARIANTS_NOTE, buttons=variant_buttons(variants, aspect))
     in_background(shared_store, ASKED, {"procedure": procedure.code})
+    count_question("answered")
     return [SlotSet(SLOT, procedure.code)]
 
 

@@ -10,17 +10,14 @@ from aiohttp import web
 
 from bot.gateway.app import create_app
 from bot.gateway.settings import GatewaySettings, SettingsError
+from bot.logging_setup import configure_logging
 
-# One line per request; bodies (which may carry personal data) are never logged.
-ACCESS_LOG_FORMAT = '%a "%r" %s %b %Tfs'
+# One line per request with its id; bodies (which may carry personal data) are never logged.
+ACCESS_LOG_FORMAT = '%a "%r" %s %b %Tfs rid=%{X-Request-ID}o'
 
 
 def main() -> None:
-    level = logging.getLevelName(os.environ.get("LOG_LEVEL", "INFO").strip().upper())
-    logging.basicConfig(
-        level=level if isinstance(level, int) else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("LOG_FORMAT", "text"))
     try:
         settings = GatewaySettings.from_env()
     except SettingsError as exc:

@@ -13,11 +13,14 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot.gateway import metrics
 from bot.gateway.health import check_health
+from bot.gateway.overload import Overloaded, TurnLimiter
 from bot.gateway.rasa_client import RasaUnavailable, RasaUpstreams, map_rasa_messages
 from bot.gateway.sessions import ChatSession, SessionSigner, resolve_session_secret
 from bot.gateway.settings import GatewaySettings
 from bot.gateway.zalo_identity import ZaloTokenInvalid, ZaloUnavailable, ZaloVerifier
+from bot.logging_setup import REQUEST_ID, REQUEST_ID_HEADER, accept_request_id
 from bot.state.base import StateStore
 
 log = logging.getLogger(__name__)
@@ -28,6 +31,7 @@ HTTP_KEY = web.AppKey("http", aiohttp.ClientSession)
 SIGNER_KEY = web.AppKey("session_signer", SessionSigner)
 ZALO_KEY = web.AppKey("zalo_verifier", ZaloVerifier)
 RASA_KEY = web.AppKey("rasa_upstreams", RasaUpstreams)
+LIMITER_KEY = web.AppKey("turn_limiter", TurnLimiter)
 
 # Vietnamese stays readable in responses (the body is UTF-8 either way).
 _dumps = functools.partial(json.dumps, ensure_ascii=False)
@@ -53,6 +57,9 @@ ERROR_MESSAGES: dict[str, str] = {
         "Dạ, hiện chưa xác thực được tài khoản Zalo, anh/chị vui lòng thử lại sau ít phút ạ."
     ),
     "rasa_unavailable": "Dạ, hệ thống đang bận, anh/chị vui lòng thử lại sau ít phút ạ.",
+    "overloaded": (
+        "Dạ, hiện có nhiều người hỏi cùng lúc, anh/chị vui lòng gửi lại sau ít giây giúp em ạ."
+    ),
     "not_found": "Dạ, địa chỉ này không tồn tại ạ.",
     "method_not_allowed": "Dạ, yêu cầu này không được hỗ trợ ạ.",
     "internal_error": "Dạ, hệ thống gặp sự cố, anh/chị vui lòng thử lại sau ít phút ạ.",
@@ -65,6 +72,42 @@ def error_response(status: int, code: str, **extra: Any) -> web.Response:
     return web.json_response(
         {"error": code, "message": message, **extra}, status=status, dumps=_dumps
     )
+
+
+def retry_later(code: str, retry_after: int, **extra: Any) -> web.Response:
+    """A 503 the client may retry: `Retry-After` header and `retry_after` field (seconds)."""
+    response = error_response(503, code, retry_after=retry_after, **extra)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+@web.middleware
+async def request_ids(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Every request gets an id (a sane incoming `X-Request-ID`, else a new one): on each log
+    line written while serving it, in the response header and on the call to Rasa."""
+    request_id = accept_request_id(request.headers.get(REQUEST_ID_HEADER))
+    token = REQUEST_ID.set(request_id)
+    try:
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:
+            exc.headers[REQUEST_ID_HEADER] = request_id
+            raise
+        response.headers[REQUEST_ID_HEADER] = request_id
+        return response
+    finally:
+        REQUEST_ID.reset(token)
+
+
+async def _forward_request_id(
+    session: aiohttp.ClientSession, context: Any, params: aiohttp.TraceRequestStartParams
+) -> None:
+    """Outgoing calls made while serving a request carry its id (Rasa's access log shows it)."""
+    request_id = REQUEST_ID.get()
+    if request_id != "-" and REQUEST_ID_HEADER not in params.headers:
+        params.headers[REQUEST_ID_HEADER] = request_id
 
 
 def _pseudonym(sender: str) -> str:
@@ -91,6 +134,7 @@ async def api_errors(
         raise
     except Exception:
         log.exception("unexpected error in %s %s", request.method, request.path)
+        metrics.CHAT_ERRORS.labels("internal_error").inc()
         return error_response(500, "internal_error")
 
 
@@ -150,12 +194,16 @@ async def chat(request: web.Request) -> web.Response:
 
     started = time.monotonic()
     try:
-        utterances = await request.app[RASA_KEY].send(
-            request.app[HTTP_KEY], session.sender_id, text, settings.rasa_timeout
-        )
+        async with request.app[LIMITER_KEY].slot():
+            utterances = await _call_rasa(request, settings, session.sender_id, text)
+    except Overloaded as exc:
+        metrics.CHAT_REJECTED.labels(exc.reason).inc()
+        log.warning("chat %s: refused, overloaded (%s)", _pseudonym(session.sender_id), exc.reason)
+        return retry_later("overloaded", settings.retry_after_seconds, session=session.token)
     except RasaUnavailable as exc:
         log.warning("chat %s: %s", _pseudonym(session.sender_id), exc)
-        return error_response(503, "rasa_unavailable", session=session.token)
+        metrics.CHAT_ERRORS.labels("rasa_unavailable").inc()
+        return retry_later("rasa_unavailable", settings.retry_after_seconds, session=session.token)
     messages = map_rasa_messages(utterances)
     extra = await web_api.after_chat(request, session, text, messages)  # history, handoff
     log.info(
@@ -165,10 +213,27 @@ async def chat(request: web.Request) -> web.Response:
         len(messages),
         (time.monotonic() - started) * 1000,
     )
+    metrics.CHAT_TURN_SECONDS.observe(time.monotonic() - started)
     return web.json_response(
         {"session": session.token, "messages": [m.model_dump() for m in messages], **extra},
         dumps=_dumps,
     )
+
+
+async def _call_rasa(
+    request: web.Request, settings: GatewaySettings, sender_id: str, text: str
+) -> list[Any]:
+    """Rasa's utterances for one turn, timed for `gateway_rasa_call_seconds`."""
+    started = time.perf_counter()
+    outcome = "error"
+    try:
+        utterances = await request.app[RASA_KEY].send(
+            request.app[HTTP_KEY], sender_id, text, settings.rasa_timeout
+        )
+        outcome = "ok"
+        return utterances
+    finally:
+        metrics.RASA_CALL_SECONDS.labels(outcome).observe(time.perf_counter() - started)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -195,7 +260,9 @@ def _resources(
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     async def resources(app: web.Application) -> AsyncIterator[None]:
         store = given_store if given_store is not None else _open_default_store()
-        http = aiohttp.ClientSession()
+        tracing = aiohttp.TraceConfig()
+        tracing.on_request_start.append(_forward_request_id)
+        http = aiohttp.ClientSession(trace_configs=[tracing])
         try:
             configured = (
                 settings.session_secret.get_secret_value() if settings.session_secret else None
@@ -225,12 +292,20 @@ def create_app(
 ) -> web.Application:
     """The gateway app. Without `store`, the shared store is opened at startup (`open_store`)."""
     settings = settings if settings is not None else GatewaySettings.from_env()
-    app = web.Application(middlewares=[api_errors], client_max_size=MAX_BODY_BYTES)
+    app = web.Application(
+        middlewares=[request_ids, metrics.observe_requests, api_errors],
+        client_max_size=MAX_BODY_BYTES,
+    )
     app[SETTINGS_KEY] = settings
     app[RASA_KEY] = RasaUpstreams(settings.rasa_upstreams)
+    app[LIMITER_KEY] = TurnLimiter(
+        settings.web_max_inflight, settings.web_max_queue, settings.web_queue_timeout
+    )
     app.cleanup_ctx.append(_resources(settings, store))
     app.router.add_post("/api/chat", chat)
     app.router.add_get("/healthz", healthz)
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    app.router.add_get("/metrics", metrics.metrics_handler(token))
     from bot.gateway.web.routes import setup_web  # late: bot.gateway.web imports this module
 
     setup_web(app, settings.web, STORE_KEY, settings.max_text_chars)

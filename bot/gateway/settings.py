@@ -43,6 +43,14 @@ class GatewaySettings(BaseModel):
     zalo_timeout: float = Field(5.0, gt=0)
     # Verified Mini App tokens are reused this long without asking Zalo again.
     zalo_token_cache_seconds: float = Field(300.0, ge=0)
+    # Overload bound of /api/chat turns per gateway process (bot/gateway/overload.py): turns in
+    # flight, turns waiting for a slot and how long one waits; then 503 with Retry-After.
+    web_max_inflight: int = Field(32, ge=1)
+    web_max_queue: int = Field(64, ge=0)
+    web_queue_timeout: float = Field(5.0, ge=0)
+    retry_after_seconds: int = Field(5, ge=1)
+    # Bearer token for GET /metrics (Prometheus); None = /metrics closed (403).
+    metrics_token: SecretStr | None = None
     # The chat page, history, rate limits and CORS (bot/gateway/web/config.py lists the variables).
     web: WebSettings = Field(default_factory=WebSettings)
     # The Zalo OA channel (bot/gateway/zalo/config.py lists the variables).
@@ -63,7 +71,7 @@ class GatewaySettings(BaseModel):
         """The Rasa servers the gateway spreads turns over (at least one)."""
         return self.rasa_urls or (self.rasa_url,)
 
-    @field_validator("session_secret", "zalo_app_secret", mode="before")
+    @field_validator("session_secret", "zalo_app_secret", "metrics_token", mode="before")
     @classmethod
     def _empty_secret_is_unset(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
@@ -88,6 +96,11 @@ class GatewaySettings(BaseModel):
             "rasa_timeout": "RASA_TIMEOUT",
             "zalo_app_secret": "ZALO_APP_SECRET",
             "zalo_graph_base": "ZALO_GRAPH_BASE",
+            "web_max_inflight": "WEB_MAX_INFLIGHT",
+            "web_max_queue": "WEB_MAX_QUEUE",
+            "web_queue_timeout": "WEB_QUEUE_TIMEOUT",
+            "retry_after_seconds": "WEB_RETRY_AFTER",
+            "metrics_token": "METRICS_TOKEN",
         }
         values: dict[str, object] = {
             "rasa_url": f"http://127.0.0.1:{rasa_port}",
