@@ -196,6 +196,26 @@ def answer_from_search(
     return [SlotSet(SLOT, procedure.code)]
 
 
+def offer_from_search(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """For the NLU fallback: when search has a few close candidates, ask which one with
+    buttons (better than "please rephrase"); False when it has none."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    if not text or text.startswith("/"):
+        return False
+    try:
+        knowledge = get_knowledge()
+    except KnowledgeError:
+        return False
+    resolution = resolve(knowledge, text)
+    codes = [h.code for h in resolution.hits if h.code in knowledge.procedures]
+    if resolution.kind != "ambiguous" or not codes:
+        return False
+    candidates = [knowledge.procedures[c] for c in codes[:MAX_CHOICES]]
+    dispatcher.utter_message(text=ASK_WHICH, buttons=choice_buttons(candidates, guess_aspect(text)))
+    count_question("ambiguous")
+    return True
+
+
 class ActionOutOfScope(Action):
     """The NLU called the message out of scope; knowledge search may still be sure it names a
     procedure (a phrasing the NLU never saw, a new alias or synonym): then answer it."""

@@ -75,3 +75,19 @@ async def test_store_down_still_gives_contacts(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(handoff_actions, "shared_store", lambda: Down())
     [message] = await run(ActionHandoff(), tracker("gặp cán bộ", ["request_human"]))
     assert "chưa chuyển được" in message["text"] and "Đường dây nóng" in message["text"]
+
+
+async def test_fallback_offers_close_procedures_instead_of_asking_to_rephrase(
+    store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from bot.knowledge.loader import DEFAULT_DIR
+
+    shutil.copytree(DEFAULT_DIR, tmp_path / "knowledge")
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(tmp_path / "knowledge"))
+    [first] = await run(ActionFallback(), tracker("đăng ký", ["greet", "nlu_fallback"]))
+    assert first["text"] != REPHRASE
+    assert len(first["buttons"]) >= 2
+    assert all(b["payload"].startswith("/ask_procedure") for b in first["buttons"])
+    assert await store.list_records("unanswered") == []  # understood in part: not unanswered
