@@ -64,6 +64,18 @@ def _optional_answer(tracker: Tracker, slot: str) -> dict[str, Any]:
     return {slot: text}
 
 
+def checked_content(value: Any, dispatcher: CollectingDispatcher) -> str | None:
+    """The report text as stored, or None (with the reason told) when it cannot be taken."""
+    text = value if isinstance(value, str) else ""
+    if is_emergency(text):  # safety net: the numbers first, the report is still taken
+        dispatcher.utter_message(text=EMERGENCY_TEXT)
+    problem = content_problem(text)
+    if problem:
+        dispatcher.utter_message(text=problem)
+        return None
+    return " ".join(text.split())
+
+
 class ValidateFeedbackForm(FormValidationAction):
     def name(self) -> str:
         return "validate_feedback_form"
@@ -85,14 +97,7 @@ class ValidateFeedbackForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        text = slot_value if isinstance(slot_value, str) else ""
-        if is_emergency(text):  # safety net: the numbers first, the report is still taken
-            dispatcher.utter_message(text=EMERGENCY_TEXT)
-        problem = content_problem(text)
-        if problem:
-            dispatcher.utter_message(text=problem)
-            return {"feedback_content": None}
-        return {"feedback_content": " ".join(text.split())}
+        return {"feedback_content": checked_content(slot_value, dispatcher)}
 
     def validate_feedback_place(
         self,

@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.feedback import checked_content
 from actions.metrics import count_question
 from actions.satisfaction import helpful_buttons
 from actions.state import shared_store
@@ -137,6 +138,11 @@ class ActionAnswerProcedure(Action):
             # "ask_procedure" is the NLU's catch-all; a clear cue ("nộp ở đâu") says more.
             aspect = guess_aspect(text)
         mentions = list(tracker.get_latest_entity_values(ENTITY))
+        if _is_form_report(tracker) and not mentions and resolve(knowledge, text).kind != "found":
+            # The NLU took the citizen's report for a procedure question ("... nhiều ngày"
+            # sounds like "how long"): it is the answer the feedback form asked for.
+            content = checked_content(text, dispatcher)
+            return [] if content is None else [SlotSet("feedback_content", content)]
         choice = pick_procedure(knowledge, mentions, text, tracker.get_slot(SLOT))
 
         if choice.kind == "found":
@@ -194,6 +200,12 @@ def answer_from_search(
     in_background(shared_store, ASKED, {"procedure": procedure.code})
     count_question("answered")
     return [SlotSet(SLOT, procedure.code)]
+
+
+def _is_form_report(tracker: Tracker) -> bool:
+    """The feedback form is waiting for the report's free text."""
+    loop = (tracker.active_loop or {}).get("name")
+    return loop == "feedback_form" and tracker.get_slot("requested_slot") == "feedback_content"
 
 
 def offer_from_search(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:

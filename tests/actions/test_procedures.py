@@ -250,3 +250,30 @@ def test_out_of_scope_is_overruled_only_by_a_near_complete_match() -> None:
     # search alone would pick "mua bảo hiểm y tế", but "xe máy" is left unexplained
     ActionOutOfScope().run(dispatcher, tracker("mua bảo hiểm xe máy ở đâu rẻ", "out_of_scope"), {})
     assert [m["text"] for m in dispatcher.messages] == [OUT_OF_SCOPE]
+
+
+def test_a_report_the_nlu_took_for_a_procedure_question_fills_the_feedback_form() -> None:
+    t = tracker(
+        "Rác thải tập kết sai chỗ ở đầu ngõ 5 nhiều ngày",
+        "ask_procedure_time",
+        slots={"requested_slot": "feedback_content", "current_procedure": "1.001193"},
+    )
+    t.active_loop = {"name": "feedback_form"}
+    dispatcher = CollectingDispatcher()
+    events = ActionAnswerProcedure().run(dispatcher, t, {})
+    assert events == [
+        SlotSet("feedback_content", "Rác thải tập kết sai chỗ ở đầu ngõ 5 nhiều ngày")
+    ]
+    assert dispatcher.messages == []
+
+
+def test_a_real_procedure_question_inside_the_form_is_still_answered() -> None:
+    t = tracker(
+        "làm giấy khai sinh mất bao lâu",
+        "ask_procedure_time",
+        slots={"requested_slot": "feedback_content"},
+    )
+    t.active_loop = {"name": "feedback_form"}
+    dispatcher = CollectingDispatcher()
+    events = ActionAnswerProcedure().run(dispatcher, t, {})
+    assert events == [SlotSet("current_procedure", "1.001193")]
