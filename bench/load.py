@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,33 +41,14 @@ WARM_UP_SECONDS = 5.0
 app = typer.Typer(add_completion=False, help=__doc__.splitlines()[0])
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def bench_config(var_dir: Path, redis_url: str) -> StackConfig:
-    """A stack on free ports with its own Redis key prefix; chat rate limits off (one client
-    address sends everything), the other settings as deployed."""
-    return StackConfig(
-        rasa_port=_free_port(),
-        action_port=_free_port(),
-        gateway_port=_free_port(),
-        host="127.0.0.1",
-        redis_url=redis_url,
-        var_dir=var_dir,
-        endpoints_path=var_dir / "endpoints.yml",
-        key_prefix=f"bench{uuid.uuid4().hex[:10]}",
-        app_python=Path(sys.executable),
-        extra_env={
-            "SESSION_SECRET": "bench-load-secret",
-            "RATE_LIMIT_SESSION_PER_MINUTE": "0",
-            "RATE_LIMIT_ADDRESS_PER_MINUTE": "0",
-        },
-    )
+    """The integration tests' stack (free ports, own Redis key prefix, test session secret) with
+    chat rate limits off: one client address sends everything."""
+    from tests.integration.helpers import stack_config  # as bench/eval.py does
+
+    config = stack_config(var_dir, redis_url)
+    config.extra_env.update(RATE_LIMIT_SESSION_PER_MINUTE="0", RATE_LIMIT_ADDRESS_PER_MINUTE="0")
+    return config
 
 
 # -- CPU accounting ---------------------------------------------------------------------------
