@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.metrics import count_question
-from actions.procedures import answer_from_search, offer_from_search
+from actions.procedures import answer_from_search
 from actions.state import shared_store
 from bot.emergency import EMERGENCY_TEXT, is_emergency
 from bot.handoff_requests import request_handoff
@@ -131,11 +131,10 @@ class ActionFallback(Action):
             return []
         # The NLU was unsure, but knowledge search may be sure which procedure is meant (new
         # aliases work at once, without retraining): answer rather than ask to rephrase.
-        answered = answer_from_search(dispatcher, tracker)
+        # With a few close procedures instead, ask which one.
+        answered = answer_from_search(dispatcher, tracker, offer=True)
         if answered is not None:
             return answered
-        if offer_from_search(dispatcher, tracker):  # a few close procedures: ask which one
-            return []
         count_question("fallback")
         try:
             await record_unanswered(shared_store(), text, "fallback")

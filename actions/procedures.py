@@ -173,10 +173,15 @@ class ActionAnswerProcedure(Action):
 
 
 def answer_from_search(
-    dispatcher: CollectingDispatcher, tracker: Tracker, min_match: float = 0.0
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    min_match: float = 0.0,
+    offer: bool = False,
 ) -> list[EventType] | None:
-    """For the NLU fallback: when search is SURE which procedure the message is about, answer
-    it (aspect from keyword cues) and return the events; else None and the caller falls back.
+    """For turns the NLU did not call a procedure question: when search is SURE which procedure
+    the message is about, answer it (aspect from keyword cues) and return the events; with
+    `offer`, when it has a few close candidates, ask which one with buttons (better than
+    "please rephrase") and return []; else None and the caller falls back. One search per turn.
     New aliases then help at once, even for phrasings the NLU was never trained on."""
     text = (tracker.latest_message or {}).get("text") or ""
     if not text or text.startswith("/"):
@@ -186,46 +191,34 @@ def answer_from_search(
     except KnowledgeError:
         return None
     resolution = resolve(knowledge, text)
-    if resolution.kind != "found" or (resolution.hits[0].match or 0.0) < min_match:
-        return None
-    procedure = knowledge.procedures[resolution.hits[0].code]
     aspect = guess_aspect(text)
-    reply = answer(procedure, aspect, knowledge.profile)
-    dispatcher.utter_message(
-        text=reply.text, buttons=reply.buttons[:3] + helpful_buttons(procedure.code)
-    )
-    variants = [knowledge.procedures[c] for c in resolution.variants if c in knowledge.procedures]
-    if variants:
-        dispatcher.utter_message(text=VARIANTS_NOTE, buttons=variant_buttons(variants, aspect))
-    in_background(shared_store, ASKED, {"procedure": procedure.code})
-    count_question("answered")
-    return [SlotSet(SLOT, procedure.code)]
+    if resolution.kind == "found" and (resolution.hits[0].match or 0.0) >= min_match:
+        procedure = knowledge.procedures[resolution.hits[0].code]
+        reply = answer(procedure, aspect, knowledge.profile)
+        dispatcher.utter_message(
+            text=reply.text, buttons=reply.buttons[:3] + helpful_buttons(procedure.code)
+        )
+        variants = [
+            knowledge.procedures[c] for c in resolution.variants if c in knowledge.procedures
+        ]
+        if variants:
+            dispatcher.utter_message(text=VARIANTS_NOTE, buttons=variant_buttons(variants, aspect))
+        in_background(shared_store, ASKED, {"procedure": procedure.code})
+        count_question("answered")
+        return [SlotSet(SLOT, procedure.code)]
+    codes = [h.code for h in resolution.hits if h.code in knowledge.procedures]
+    if offer and resolution.kind == "ambiguous" and codes:
+        candidates = [knowledge.procedures[code] for code in codes[:MAX_CHOICES]]
+        dispatcher.utter_message(text=ASK_WHICH, buttons=choice_buttons(candidates, aspect))
+        count_question("ambiguous")
+        return []
+    return None
 
 
 def _is_form_report(tracker: Tracker) -> bool:
     """The feedback form is waiting for the report's free text."""
     loop = (tracker.active_loop or {}).get("name")
     return loop == "feedback_form" and tracker.get_slot("requested_slot") == "feedback_content"
-
-
-def offer_from_search(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """For the NLU fallback: when search has a few close candidates, ask which one with
-    buttons (better than "please rephrase"); False when it has none."""
-    text = (tracker.latest_message or {}).get("text") or ""
-    if not text or text.startswith("/"):
-        return False
-    try:
-        knowledge = get_knowledge()
-    except KnowledgeError:
-        return False
-    resolution = resolve(knowledge, text)
-    codes = [h.code for h in resolution.hits if h.code in knowledge.procedures]
-    if resolution.kind != "ambiguous" or not codes:
-        return False
-    candidates = [knowledge.procedures[c] for c in codes[:MAX_CHOICES]]
-    dispatcher.utter_message(text=ASK_WHICH, buttons=choice_buttons(candidates, guess_aspect(text)))
-    count_question("ambiguous")
-    return True
 
 
 class ActionOutOfScope(Action):
