@@ -72,7 +72,10 @@ class SessionSigner:
 
     def new_web_session(self) -> ChatSession:
         """A fresh anonymous session with a random id nobody else can know."""
-        return self._make("web", secrets.token_urlsafe(_WEB_RANDOM_BYTES))
+        subject = secrets.token_urlsafe(_WEB_RANDOM_BYTES)
+        while subject.startswith("-"):  # staff paste ids into a CLI, which reads "-x" as an option
+            subject = secrets.token_urlsafe(_WEB_RANDOM_BYTES)
+        return self._make("web", subject)
 
     def zalo_session(self, zalo_user_id: str) -> ChatSession:
         """The session of a Zalo user whose identity the gateway has verified."""

@@ -34,6 +34,12 @@ def test_sessions_are_unique() -> None:
     assert len(subjects) == 200
 
 
+def test_web_subjects_never_look_like_a_cli_option() -> None:
+    # Staff paste sender ids into `python -m bot handoff reply`; 1 in 64 would start with "-".
+    signer = SessionSigner(SECRET)
+    assert not any(signer.new_web_session().subject.startswith("-") for _ in range(2000))
+
+
 def _flip(ch: str) -> str:
     return "A" if ch != "A" else "B"
 

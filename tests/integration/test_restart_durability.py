@@ -129,7 +129,7 @@ def test_feedback_and_handoff_survive_a_restart_of_all_servers(
         # Still handed to staff: the bot stays quiet, and a staff reply reaches the page.
         assert texts(other.send("em vẫn chờ ạ")) == HANDOFF_ACK_TEXT
         assert "added to the web conversation" in staff_cli(
-            config, "handoff", "reply", other_sender, "Dạ, cán bộ xã đây ạ."
+            config, "handoff", "reply", "--", other_sender, "Dạ, cán bộ xã đây ạ."
         )
         code, history = post_json(f"{config.gateway_url}/api/history", {"session": other.session})
         assert code == 200, history
@@ -137,6 +137,6 @@ def test_feedback_and_handoff_survive_a_restart_of_all_servers(
             "Dạ, cán bộ xã đây ạ."
         ]
         assert history["handoff"] is True
-        assert "released" in staff_cli(config, "handoff", "release", other_sender)
+        assert "released" in staff_cli(config, "handoff", "release", "--", other_sender)
         assert texts(other.send("cảm ơn")) != HANDOFF_ACK_TEXT  # the bot answers again
         assert json.dumps(history, ensure_ascii=False).count(PHONE) == 0
