@@ -90,6 +90,26 @@ class ValidateFeedbackForm(FormValidationAction):
     ) -> dict[str, Any]:
         return _optional_answer(tracker, "feedback_phone")
 
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        # The message that opened the form is its content; when it is really a procedure
+        # question the NLU took for a report, answer it and end the form before it asks more.
+        if (
+            tracker.get_slot("requested_slot") is None
+            and _latest_intent(tracker) == "give_feedback"
+        ):
+            from actions.procedures import procedure_instead_of_report  # imports this module
+
+            answered = procedure_instead_of_report(dispatcher, tracker)
+            if answered is not None:
+                return [
+                    *answered,
+                    SlotSet("feedback_content", None),
+                    SlotSet("requested_slot", None),
+                ]
+        return await super().run(dispatcher, tracker, domain)
+
     def validate_feedback_content(
         self,
         slot_value: Any,
@@ -132,6 +152,10 @@ class ValidateFeedbackForm(FormValidationAction):
         return {"feedback_phone": phone}
 
 
+def _latest_intent(tracker: Tracker) -> str | None:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
 def _optional(value: Any) -> str | None:
     return value if isinstance(value, str) and value and value != SKIPPED else None
 
@@ -144,6 +168,8 @@ class ActionSubmitFeedback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         content = tracker.get_slot("feedback_content") or ""
+        if not content:  # the form ended without a report (a procedure question was answered)
+            return []
         place = _optional(tracker.get_slot("feedback_place"))
         phone = _optional(tracker.get_slot("feedback_phone"))
         reset: list[EventType] = [

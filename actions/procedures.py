@@ -28,6 +28,7 @@ from bot.knowledge import (
     variant_buttons,
 )
 from bot.ratings import ASKED, UNANSWERED, in_background
+from bot.text import folded_syllables
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,11 @@ SLOT = "current_procedure"
 ENTITY = "procedure"
 MAX_CHOICES = 3
 OVERRULE_MATCH = 0.7  # share of an off-topic message one procedure text must match
+# A message the NLU took for a report (phản ánh) is answered as a procedure question when one
+# procedure text matches this share of it and it asks something ("... thì làm sao", "ở đâu"),
+# or OVERRULE_MATCH of it; never when it says it is a report, complaint or suggestion.
+REPORT_OVERRULE_MATCH = 0.45
+REPORT_CUES = ("phan anh", "gop y", "kien nghi", "khieu nai", "to cao", "to giac", "buc xuc")
 
 ASK_WHICH = "Dạ, anh/chị muốn hỏi thủ tục nào ạ?"
 NOT_FOUND = (
@@ -213,6 +219,22 @@ def answer_from_search(
         count_question("ambiguous")
         return []
     return None
+
+
+def procedure_instead_of_report(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[EventType] | None:
+    """The NLU called the message a report ("đăng ký cai nghiện tự nguyện", "tạm nghỉ kinh
+    doanh vài tháng thì làm sao"), but search is sure it asks about a procedure: answer it and
+    return the events; None when it should be taken as a report."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    words = f" {' '.join(folded_syllables(text))} "
+    if any(f" {cue} " in words for cue in REPORT_CUES):
+        return None
+    asks = guess_aspect(text) != "summary"
+    return answer_from_search(
+        dispatcher, tracker, min_match=REPORT_OVERRULE_MATCH if asks else OVERRULE_MATCH
+    )
 
 
 def _is_form_report(tracker: Tracker) -> bool:

@@ -89,9 +89,10 @@ _ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 def guess_aspect(text: str) -> str:
     """The aspect a message asks about, from keyword cues ("summary" when none)."""
-    from bot.text import normalize_folded
+    from bot.text import folded_syllables
 
-    folded = f" {' '.join(normalize_folded(text).split())} "
+    # Syllables, so punctuation separates cues too ("ở đâu, gọi điện được ko?").
+    folded = f" {' '.join(folded_syllables(text))} "
     for aspect, cues in _ASPECT_CUES:
         if any(f" {cue} " in folded for cue in cues):
             return aspect

@@ -58,6 +58,18 @@ async def test_submit_stores_and_gives_reference(
     await store.close()
 
 
+async def test_submit_stores_nothing_when_the_form_ended_without_a_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SqliteStore(tmp_path / "s.sqlite3")
+    monkeypatch.setattr(feedback_actions, "shared_store", lambda: store)
+    dispatcher = CollectingDispatcher()
+    events = await ActionSubmitFeedback().run(dispatcher, tracker({"feedback_content": None}), {})
+    assert events == [] and dispatcher.messages == []
+    assert await store.get_record("feedback", 1) is None
+    await store.close()
+
+
 async def test_submit_says_so_when_the_store_is_down(monkeypatch: pytest.MonkeyPatch) -> None:
     class Down:
         async def add_record(self, *_: Any) -> None:

@@ -277,3 +277,65 @@ def test_a_real_procedure_question_inside_the_form_is_still_answered() -> None:
     dispatcher = CollectingDispatcher()
     events = ActionAnswerProcedure().run(dispatcher, t, {})
     assert events == [SlotSet("current_procedure", "1.001193")]
+
+
+FORM_DOMAIN: dict[str, Any] = {
+    "forms": {
+        "feedback_form": {
+            "required_slots": ["feedback_content", "feedback_place", "feedback_phone"]
+        }
+    },
+    "slots": {
+        "feedback_content": {"type": "text", "mappings": [{"type": "from_text"}]},
+        "feedback_place": {"type": "text", "mappings": [{"type": "custom"}]},
+        "feedback_phone": {"type": "text", "mappings": [{"type": "custom"}]},
+    },
+}
+
+
+def opening_feedback_form(text: str) -> Tracker:
+    """The turn the NLU called a report: the form validates the message as its content."""
+    t = tracker(text, "give_feedback", slots={"feedback_content": text, "requested_slot": None})
+    t.active_loop = {"name": "feedback_form"}
+    t.events = [
+        {"event": "user", "text": text},
+        {"event": "slot", "name": "feedback_content", "value": text},
+    ]
+    return t
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "đăng ký cai nghiện ma túy tự nguyện",
+        "tam nghi kinh doanh vai thang thi lam sao",  # a question cue lowers the bar
+    ],
+)
+async def test_a_procedure_question_taken_for_a_report_is_answered_and_ends_the_form(
+    text: str,
+) -> None:
+    from actions.feedback import ValidateFeedbackForm
+
+    dispatcher = CollectingDispatcher()
+    events = await ValidateFeedbackForm().run(dispatcher, opening_feedback_form(text), FORM_DOMAIN)
+    assert any("(mã " in (m.get("text") or "") for m in dispatcher.messages)
+    assert SlotSet("requested_slot", None) in events
+    assert SlotSet("feedback_content", None) in events
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tôi muốn phản ánh việc cấp sổ đỏ chậm",  # says it is a report
+        "đường vào thôn 3 bị ngập nước mấy hôm nay không ai xử lý",  # no procedure fits
+        "hàng xóm xả rác ra đường",  # a weak match and no question
+    ],
+)
+async def test_a_report_stays_a_report(text: str) -> None:
+    from actions.feedback import ValidateFeedbackForm
+
+    dispatcher = CollectingDispatcher()
+    events = await ValidateFeedbackForm().run(dispatcher, opening_feedback_form(text), FORM_DOMAIN)
+    assert not any("(mã " in (m.get("text") or "") for m in dispatcher.messages)
+    assert SlotSet("feedback_content", " ".join(text.split())) in events
+    assert SlotSet("requested_slot", None) not in events

@@ -121,6 +121,8 @@ def test_office_answer_topics(shipped: Knowledge) -> None:
         ("đăng ký kết hôn ở xã nào", "place"),
         ("quy định này nằm ở điều mấy của luật", "legal"),
         ("số điện thoại trong hồ sơ bị sai, muốn sửa", "summary"),  # "hồ sơ" alone is no cue
+        ("khai báo tạm vắng ở đâu, gọi điện báo được ko", "place"),  # cue before a comma
+        ("lệ phí?", "fee"),
         ("khai sinh", "summary"),
         ("", "summary"),
     ],
