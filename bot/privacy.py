@@ -4,7 +4,8 @@
 - the Rasa tracker through the tracker store's own storage: the Redis key
   `<STATE_PREFIX>:tracker:<sender>` when `REDIS_URL` is set, else the sender's rows of the
   `events` table in `var/rasa-tracker.sqlite3`;
-- the web chat transcript (`webchat:history:<sender>`) in the shared state;
+- the web chat transcript (`webchat:history:<sender>`) and the web chat's small markers
+  (`bot.state.keys.WEB_MARKER_PREFIXES`) in the shared state;
 - phone numbers in the citizen's feedback records (the feedback itself stays: staff must keep it,
   and it holds no identity once the phone is gone) and the last message of handoff requests.
 
@@ -29,7 +30,7 @@ from typing import Any
 
 from bot.state.base import StateStore
 from bot.state.factory import var_dir
-from bot.state.keys import HISTORY_KEY_PREFIX
+from bot.state.keys import HISTORY_KEY_PREFIX, WEB_MARKER_PREFIXES
 from bot.text.masking import mask_personal_numbers
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,8 @@ async def delete_user_data(store: StateStore, sender: str) -> dict[str, int]:
         log.exception("could not delete a tracker")
         result["tracker"] = -1
     result["history"] = int(await store.delete(f"{HISTORY_KEY_PREFIX}{sender}"))
+    for prefix in WEB_MARKER_PREFIXES:
+        await store.delete(f"{prefix}{sender}")
     result.update(await scrub_records(store, sender))
     return result
 

@@ -16,6 +16,7 @@ from bot.privacy import (
     purge_expired,
     tracker_sqlite_path,
 )
+from bot.state.keys import WEB_MARKER_PREFIXES
 from bot.state.sqlite_store import SqliteStore
 
 
@@ -49,6 +50,9 @@ async def test_delete_user_data_sqlite(tmp_path: Path, monkeypatch: pytest.Monke
     async with SqliteStore(tmp_path / "state.sqlite3") as store:
         await store.set("webchat:history:me", json.dumps([{"role": "user"}]))
         await store.set("webchat:history:other", "[]")
+        for prefix in WEB_MARKER_PREFIXES:
+            await store.set(f"{prefix}me", "1")
+            await store.set(f"{prefix}other", "1")
         await submit_feedback(store, "Cống xóm 2 bị tắc", "me", phone="0912345678")
         await submit_feedback(store, "Rác đầu ngõ chưa thu", "other", phone="0987654321")
         await request_handoff(store, "me", "asked", "số tôi 0912345678")
@@ -57,6 +61,9 @@ async def test_delete_user_data_sqlite(tmp_path: Path, monkeypatch: pytest.Monke
         assert senders(tracker_sqlite_path()) == ["other"]
         assert await store.get("webchat:history:me") is None
         assert await store.get("webchat:history:other") == "[]"
+        for prefix in WEB_MARKER_PREFIXES:
+            assert await store.get(f"{prefix}me") is None
+            assert await store.get(f"{prefix}other") == "1"
         mine, theirs = await store.list_records("feedback")
         assert mine.data["phone"] is None and mine.data["sender_id"] != "me"
         assert mine.data["content"] == "Cống xóm 2 bị tắc"  # staff still handle the report

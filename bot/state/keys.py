@@ -9,3 +9,16 @@ so it is named here once rather than in one of them.
 HANDOFF_PREFIX = "handoff:"
 # A web conversation's citizen-readable transcript (gateway), deleted on a privacy request.
 HISTORY_KEY_PREFIX = "webchat:history:"
+# Small per-conversation markers of the web chat (no personal data, but keyed by the sender id):
+# the handoff acknowledgement was sent, when staff last wrote, the rating was asked / answered.
+# Deleted with the conversation on a privacy request.
+HANDOFF_ACK_PREFIX = "webchat:handoff-ack:"
+STAFF_MARKER_PREFIX = "webchat:staff-at:"
+RATING_ANSWERED_PREFIX = "webchat:rating:answered:"
+RATING_OFFERED_PREFIX = "webchat:rating:offered:"
+WEB_MARKER_PREFIXES = (
+    HANDOFF_ACK_PREFIX,
+    STAFF_MARKER_PREFIX,
+    RATING_ANSWERED_PREFIX,
+    RATING_OFFERED_PREFIX,
+)

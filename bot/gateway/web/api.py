@@ -41,13 +41,13 @@ from bot.gateway.web.ratelimit import RateLimiter
 from bot.gateway.web.rating import IdleRating
 from bot.handoff import paused
 from bot.state.base import StateStore
+from bot.state.keys import HANDOFF_ACK_PREFIX
 
 log = logging.getLogger(__name__)
 
 # Set by the staff handoff flow (bot/handoff.py) while a staff member handles the conversation.
 HANDOFF_KEY_PREFIX = "handoff:"
 # One acknowledgement per handoff pause for messages the bot does not answer (expires with it).
-HANDOFF_ACK_PREFIX = "webchat:handoff-ack:"
 HANDOFF_ACK_TEXT = (
     "Dạ, cuộc trò chuyện đang được chuyển cho cán bộ xã. Cán bộ sẽ trả lời anh/chị ngay tại "
     "đây; anh/chị vui lòng chờ trong giây lát ạ."

@@ -22,13 +22,12 @@ from pydantic import BaseModel, Field, ValidationError
 
 from bot.gateway.rasa_client import Button, ChatMessage
 from bot.state.base import StateStore
-from bot.state.keys import HISTORY_KEY_PREFIX
+from bot.state.keys import HISTORY_KEY_PREFIX, STAFF_MARKER_PREFIX
 from bot.text.masking import mask_personal_numbers
 
 log = logging.getLogger(__name__)
 
 # Time of the latest staff message per conversation (no content; expires with the history).
-STAFF_MARKER_PREFIX = "webchat:staff-at:"
 
 
 class HistoryEntry(BaseModel):

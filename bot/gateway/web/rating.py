@@ -20,11 +20,10 @@ from collections.abc import Sequence
 
 from bot.gateway.rasa_client import Button, ChatMessage
 from bot.state.base import StateStore
+from bot.state.keys import RATING_ANSWERED_PREFIX, RATING_OFFERED_PREFIX
 
 log = logging.getLogger(__name__)
 
-ANSWERED_PREFIX = "webchat:rating:answered:"
-OFFERED_PREFIX = "webchat:rating:offered:"
 # Procedure answers carry the helpful / not helpful pair (actions/satisfaction.py).
 PROCEDURE_ANSWER_PAYLOAD = "/answer_helpful"
 RATING_PAYLOAD = "/rate_service"
@@ -69,23 +68,25 @@ class IdleRating:
         """Note a turn: a procedure answer makes a rating due; a rating (asked or given) ends it."""
         rated = user_text is not None and user_text.startswith(RATING_PAYLOAD)
         if rated or _offers_rating(replies):
-            await self._store.set(f"{OFFERED_PREFIX}{sender_id}", "1", ttl=self._ttl)
+            await self._store.set(f"{RATING_OFFERED_PREFIX}{sender_id}", "1", ttl=self._ttl)
         elif _answers_procedure(replies):
-            await self._store.set(f"{ANSWERED_PREFIX}{sender_id}", "1", ttl=self._ttl)
+            await self._store.set(f"{RATING_ANSWERED_PREFIX}{sender_id}", "1", ttl=self._ttl)
 
     async def due(self, sender_id: str) -> bool:
-        if await self._store.get(f"{OFFERED_PREFIX}{sender_id}"):
+        if await self._store.get(f"{RATING_OFFERED_PREFIX}{sender_id}"):
             return False
-        return bool(await self._store.get(f"{ANSWERED_PREFIX}{sender_id}"))
+        return bool(await self._store.get(f"{RATING_ANSWERED_PREFIX}{sender_id}"))
 
     async def offer(self, sender_id: str) -> ChatMessage | None:
         """The prompt when due, marking it offered (atomically: two tabs get it once)."""
         if not await self.due(sender_id):
             return None
-        if not await self._store.set_if_absent(f"{OFFERED_PREFIX}{sender_id}", "1", self._ttl):
+        if not await self._store.set_if_absent(
+            f"{RATING_OFFERED_PREFIX}{sender_id}", "1", self._ttl
+        ):
             return None
         return prompt()
 
     async def forget(self, sender_id: str) -> None:
-        for prefix in (ANSWERED_PREFIX, OFFERED_PREFIX):
+        for prefix in (RATING_ANSWERED_PREFIX, RATING_OFFERED_PREFIX):
             await self._store.delete(f"{prefix}{sender_id}")
