@@ -27,8 +27,6 @@ from bot.text.masking import mask_personal_numbers
 
 log = logging.getLogger(__name__)
 
-# Time of the latest staff message per conversation (no content; expires with the history).
-
 
 class HistoryEntry(BaseModel):
     """One line of the transcript as the page shows it."""
