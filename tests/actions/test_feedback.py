@@ -1,3 +1,4 @@
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +40,16 @@ def test_validate_accepts_and_tidies_content() -> None:
     assert dispatcher.messages == []
 
 
-async def test_submit_stores_and_gives_reference(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    store = SqliteStore(tmp_path / "s.sqlite3")
-    monkeypatch.setattr(feedback_actions, "shared_store", lambda: store)
+@pytest.fixture
+async def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[SqliteStore]:
+    """The actions' shared state, on a fresh SQLite file."""
+    state = SqliteStore(tmp_path / "s.sqlite3")
+    monkeypatch.setattr(feedback_actions, "shared_store", lambda: state)
+    yield state
+    await state.close()
+
+
+async def test_submit_stores_and_gives_reference(store: SqliteStore) -> None:
     dispatcher = CollectingDispatcher()
     content = "Cống thoát nước ở xóm 2 bị tắc"
     events = await ActionSubmitFeedback().run(
@@ -55,19 +61,15 @@ async def test_submit_stores_and_gives_reference(
     record = await store.get_record("feedback", 1)
     assert record is not None and record.data["content"] == content
     assert record.data["sender_id"] == "citizen-1"
-    await store.close()
 
 
 async def test_submit_stores_nothing_when_the_form_ended_without_a_report(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: SqliteStore,
 ) -> None:
-    store = SqliteStore(tmp_path / "s.sqlite3")
-    monkeypatch.setattr(feedback_actions, "shared_store", lambda: store)
     dispatcher = CollectingDispatcher()
     events = await ActionSubmitFeedback().run(dispatcher, tracker({"feedback_content": None}), {})
     assert events == [] and dispatcher.messages == []
     assert await store.get_record("feedback", 1) is None
-    await store.close()
 
 
 async def test_submit_says_so_when_the_store_is_down(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,7 +97,7 @@ DOMAIN: dict[str, Any] = {
 }
 
 
-def asking(slot: str, text: str, intent: str = "inform") -> Tracker:
+def asking(slot: str | None, text: str, intent: str = "inform") -> Tracker:
     return Tracker(
         sender_id="citizen-1",
         slots={"requested_slot": slot, "feedback_content": "Cống xóm 2 bị tắc lâu rồi"},
@@ -182,3 +184,45 @@ async def test_feedback_status_by_reference_in_a_sentence(
     assert await ask("phản ánh của tôi sao rồi") == ASK_REFERENCE
     assert "không tìm thấy" in await ask("pa-99")
     await store.close()
+
+
+def opening_feedback_form(text: str) -> Tracker:
+    """The turn the NLU called a report: the form validates the message as its content."""
+    t = asking(None, text, "give_feedback")
+    t.slots["feedback_content"] = text
+    t.events = [
+        {"event": "user", "text": text},
+        {"event": "slot", "name": "feedback_content", "value": text},
+    ]
+    return t
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "đăng ký cai nghiện ma túy tự nguyện",
+        "tam nghi kinh doanh vai thang thi lam sao",  # a question cue lowers the bar
+    ],
+)
+async def test_a_procedure_question_taken_for_a_report_is_answered_and_ends_the_form(
+    text: str,
+) -> None:
+    messages, slots = await run_form(opening_feedback_form(text))
+    assert any("(mã " in (m.get("text") or "") for m in messages)
+    assert slots["requested_slot"] is None
+    assert slots["feedback_content"] is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tôi muốn phản ánh việc cấp sổ đỏ chậm",  # says it is a report
+        "đường vào thôn 3 bị ngập nước mấy hôm nay không ai xử lý",  # no procedure fits
+        "hàng xóm xả rác ra đường",  # a weak match and no question
+    ],
+)
+async def test_a_report_stays_a_report(text: str) -> None:
+    messages, slots = await run_form(opening_feedback_form(text))
+    assert not any("(mã " in (m.get("text") or "") for m in messages)
+    assert slots["feedback_content"] == " ".join(text.split())
+    assert "requested_slot" not in slots
