@@ -58,7 +58,7 @@ unit: setup
 	$(PY) -m pytest -q -m "not integration and not rasa"
 
 test-nlu: setup
-	$(RASA_PY) -m pytest -q -p no:cacheprovider -W ignore::pytest.PytestConfigWarning tests/nlu tests/text tests/test_rasa_lock_store.py
+	$(RASA_PY) -m pytest -q -p no:cacheprovider -W ignore::pytest.PytestConfigWarning tests/nlu tests/text tests/test_rasa_lock_store.py tests/test_rasa_server_in_rasa.py
 
 validate: setup
 	RASA=$(RASA) scripts/validate-data.sh
