@@ -23,7 +23,7 @@ from typing import Literal
 import numpy as np
 
 from bot.knowledge import dense, lexical
-from bot.knowledge.families import Families, families_for
+from bot.knowledge.families import Families, families_for, query_terms
 from bot.knowledge.schema import Knowledge
 
 CODE_IN_TEXT_RE = re.compile(r"(?<![\d.])(\d\.\d{6})(?![\d])")
@@ -76,6 +76,21 @@ class SearchIndex:
     lexical: lexical.LexicalIndex
     families: Families
     dense: dense.DenseIndex | None = None
+    # main procedure code -> the syllables of its own texts (title, aliases, FAQ questions)
+    main_words: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+def _main_words(knowledge: Knowledge, families: Families) -> dict[str, frozenset[str]]:
+    return {
+        code: frozenset(
+            s
+            for kind, text in lexical.entry_texts(knowledge.procedures[code])
+            if kind != "document"
+            for s in lexical.content_syllables(text)
+            if s
+        )
+        for code in families.variants
+    }
 
 
 # Knowledge snapshots are immutable, so one index per snapshot; keep only the latest few.
@@ -88,7 +103,8 @@ def build_index(knowledge: Knowledge, encoder: dense.Encoder | None = None) -> S
     dense_index = None
     if encoder is not None:
         dense_index = dense.build_dense(encoder, lex.entry_proc, lex.entry_text)
-    return SearchIndex(lex, families_for(knowledge), dense_index)
+    families = families_for(knowledge)
+    return SearchIndex(lex, families, dense_index, _main_words(knowledge, families))
 
 
 def index_for(knowledge: Knowledge) -> SearchIndex:
@@ -179,12 +195,31 @@ def _fits(hit: Hit) -> bool:
     return (match >= MIN_MATCH and hit.cover >= MIN_SHARED) or hit.cover >= MIN_COVER or _sure(hit)
 
 
-def _prefer_main(hits: list[Hit], families: Families, query_sylls: set[str]) -> list[Hit]:
+def _says_variant(hit: Hit, main_words: frozenset[str], query_sylls: set[str]) -> bool:
+    """Whether the variant's best text, in citizens' words (an alias, an FAQ question), matched
+    a word of the query that no text of the main procedure has ("có căn cước rồi mà chưa từng
+    có khai sinh": "căn cước", "chưa từng")."""
+    if hit.kind not in ("alias", "faq"):
+        return False
+    own = {s for s in lexical.content_syllables(hit.matched) if s and s not in lexical.STOPWORDS}
+    return bool((own - main_words) & query_sylls)
+
+
+def _prefer_main(
+    hits: list[Hit],
+    families: Families,
+    query_sylls: set[str],
+    main_words: dict[str, frozenset[str]] | None = None,
+) -> list[Hit]:
     """Move a family's main procedure first when the best hit is a variant whose qualifier
     the query never names and the main one scored close enough."""
     top = hits[0]
     main = families.main_of.get(top.code)
     if main is None or families.names_variant(top.code, query_sylls):
+        return hits
+    if main_words is not None and _says_variant(
+        top, main_words.get(main, frozenset()), query_sylls
+    ):
         return hits
     for i, hit in enumerate(hits[1:], start=1):
         if hit.code == main and hit.score >= FAMILY_RATIO * top.score:
@@ -202,7 +237,11 @@ def _prefer_named_variant(hits: list[Hit], families: Families, query_sylls: set[
         if hit.code not in family or hit.score < FAMILY_RATIO * top.score:
             continue
         share = families.named_share(hit.code, query_sylls)
-        if share == 1.0 and share > families.named_share(top.code, query_sylls):
+        # a top that is this special case and more ("lại" + "có yếu tố nước ngoài") stays
+        more = families.qualifiers.get(hit.code, frozenset()) <= families.qualifiers.get(
+            top.code, frozenset()
+        )
+        if share == 1.0 and share > families.named_share(top.code, query_sylls) and not more:
             size = len(families.qualifiers.get(hit.code, ()))
             if best is None or size > best[0]:
                 best = (size, i)
@@ -212,11 +251,59 @@ def _prefer_named_variant(hits: list[Hit], families: Families, query_sylls: set[
     return [hits[i], *hits[:i], *hits[i + 1 :]]
 
 
+# "không cần nhập khẩu", "không phải người nước ngoài": what follows is ruled out, so it does
+# not name a special case.
+NEGATIONS = frozenset({("khong", "can"), ("khong", "phai"), ("chua", "can")})
+NEGATION_SCOPE = 3  # syllables after the negation that it rules out
+
+
+def _named_terms(text: str) -> set[str]:
+    sylls: list[str | None] = list(lexical.content_syllables(text))
+    for i in range(len(sylls) - 1):
+        if (sylls[i], sylls[i + 1]) in NEGATIONS:
+            sylls[i : i + 2 + NEGATION_SCOPE] = [None] * len(sylls[i : i + 2 + NEGATION_SCOPE])
+    return query_terms(sylls)
+
+
+def _prefer_combined(hits: list[Hit], families: Families, query_terms: set[str]) -> list[Hit]:
+    """When the best hit is a variant and a close runner-up of the same family is another
+    variant the query names, and one family member is both special cases at once ("khai sinh
+    có yếu tố nước ngoài" + "khai sinh cho người đã có hồ sơ" = "khai sinh có yếu tố nước
+    ngoài cho người đã có hồ sơ"), that member is meant: move it first."""
+    top = hits[0]
+    main = families.main_of.get(top.code)
+    if main is None:
+        return hits
+    if not (families.names_variant(top.code, query_terms) or top.kind in ("alias", "faq")):
+        return hits
+    for other in hits[1:]:
+        if other.score < FAMILY_RATIO * top.score:
+            break
+        if families.main_of.get(other.code) != main:
+            continue
+        if not families.names_variant(other.code, query_terms, top.code):
+            continue
+        wanted = families.qualifiers[top.code] | families.qualifiers[other.code]
+        combined = [
+            code
+            for code in families.variants[main]
+            if code not in (top.code, other.code) and families.qualifiers[code] >= wanted
+        ]
+        if not combined:
+            continue
+        code = min(combined, key=lambda c: (len(families.qualifiers[c]), c))
+        for i, hit in enumerate(hits):
+            if hit.code == code:
+                return [hit, *hits[:i], *hits[i + 1 :]]
+        return hits
+    return hits
+
+
 def _query_syllables(query: str, synonyms: lexical.SynonymRules = ()) -> set[str]:
-    """Content syllables of the query and of its synonym expansion ("người Hàn Quốc" names the
-    "có yếu tố nước ngoài" variants)."""
+    """Content syllables and adjacent pairs of the query and of its synonym expansion ("người
+    Hàn Quốc" names the "có yếu tố nước ngoài" variants), without what a negation rules out."""
     texts = [query, lexical.expand(synonyms, query) or ""]
-    return {s for text in texts for s in lexical.content_syllables(text) if s}
+    return {s for text in texts for s in _named_terms(text)}
 
 
 def resolve(
@@ -238,7 +325,9 @@ def resolve(
         return Resolution("none", tuple(hits[:3]))
     families = index.families
     sylls = _query_syllables(query, index.lexical.synonyms)
-    hits = _prefer_named_variant(_prefer_main(hits, families, sylls), families, sylls)
+    hits = _prefer_combined(hits, families, sylls)
+    hits = _prefer_main(hits, families, sylls, index.main_words)
+    hits = _prefer_named_variant(hits, families, sylls)
     top = hits[0]
     top_family = set(families.family(top.code))
     # Close runners-up from the top's own family are variants to offer, not rivals, unless
@@ -256,7 +345,16 @@ def resolve(
         and runner < SURE_MARGIN * top.score
     )
     if rivals or not (_sure(top) or by_margin):
-        candidates = (top, *rivals) if rivals else tuple(hits[:3])
+        candidates = [top, *rivals] if rivals else hits[:3]
+        # close members of the top's family are offered too (as they would come along as
+        # variants if the top were sure)
+        candidates += [
+            h
+            for h in hits[1:]
+            if h.code in top_family
+            and h.score >= ambiguous_ratio * top.score
+            and h not in candidates
+        ]
         return Resolution("ambiguous", tuple(candidates[:3]))
     variants: tuple[str, ...] = ()
     if top.code in families.variants:

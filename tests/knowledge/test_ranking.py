@@ -1,0 +1,102 @@
+"""Ranking mechanisms that decide between close procedures: families and their variants."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from bot.knowledge import Knowledge, resolve
+from bot.knowledge.families import _qualifier, families_for, query_terms, terms, title_syllables
+
+search_module = importlib.import_module("bot.knowledge.search")
+
+BIRTH, PARENT, BIRTH_WITH_PARENT = "1.001193", "1.001022", "1.000689"
+FOREIGN_BIRTH, BIRTH_WITH_PAPERS, FOREIGN_BIRTH_WITH_PAPERS = "2.000528", "1.004772", "1.000893"
+IRRIGATION_PERMIT, IRRIGATION_PERMIT_RENEWAL = "1.014850", "1.014863"
+LINKED_BIRTH_INSURANCE, LINKED_BIRTH_RESIDENCE_INSURANCE = "2.001023", "2.000986"
+TEMPORARY, RESIDENCE_DECLARATION = "1.004194", "1.010040"
+
+
+def test_alignment_tries_every_split() -> None:
+    main = title_syllables("Đăng ký nhận cha, mẹ, con")
+    variant = title_syllables("Đăng ký khai sinh kết hợp đăng ký nhận cha, mẹ, con")
+    # greedy matching would take the first "đăng ký" and find the rest too far away
+    assert _qualifier(main, variant) == (("dang", "ki", "khai", "sinh", "ket", "hop"),)
+
+
+def test_alignment_limits() -> None:
+    main = title_syllables("Đăng ký tạm trú")
+    long_lead = title_syllables(
+        "Khai báo thông tin về cư trú đối với người chưa đủ điều kiện đăng ký thường trú, "
+        "đăng ký tạm trú"
+    )
+    assert _qualifier(main, long_lead) is None
+    assert _qualifier(main, title_syllables("Xóa đăng ký tạm trú")) == (("xoa",),)
+
+
+def test_families_ignore_title_fillers_and_allow_longer_interruptions(shipped: Knowledge) -> None:
+    families = families_for(shipped)
+    # "Liên thông [các] thủ tục ...": the one with residence adds "đăng ký thường trú"
+    assert families.main_of[LINKED_BIRTH_RESIDENCE_INSURANCE] == LINKED_BIRTH_INSURANCE
+    # "Cấp [gia hạn, điều chỉnh nội dung] giấy phép ..." (6 syllables inside)
+    assert families.main_of[IRRIGATION_PERMIT_RENEWAL] == IRRIGATION_PERMIT
+    assert families.main_of[BIRTH_WITH_PARENT] == PARENT
+    assert RESIDENCE_DECLARATION not in families.main_of
+
+
+def test_a_qualifier_is_named_by_words_not_by_stray_syllables() -> None:
+    names = terms((("gia", "han", "dieu", "chinh", "noi", "dung"),))
+    assert "noi dung" in names and "noi" not in names
+    assert terms((("lai",),)) == {"lai"}
+    # "nội" of "thủy nội địa" does not name "điều chỉnh nội dung"
+    assert not names & query_terms(["phuong", "tien", "thuy", "noi", "dia"])
+
+
+def test_negation_rules_out_a_special_case(shipped: Knowledge) -> None:
+    index = search_module.index_for(shipped)
+    sylls = search_module._query_syllables("khai sinh kèm thẻ bảo hiểm, không cần nhập khẩu")
+    assert not index.families.names_variant(LINKED_BIRTH_RESIDENCE_INSURANCE, sylls)
+    sylls = search_module._query_syllables("khai sinh kèm thẻ bảo hiểm và đăng ký thường trú")
+    assert index.families.names_variant(LINKED_BIRTH_RESIDENCE_INSURANCE, sylls)
+
+
+def test_two_named_special_cases_get_the_variant_that_is_both(shipped: Knowledge) -> None:
+    hits = [
+        search_module.Hit(
+            BIRTH_WITH_PAPERS, 0.5, "đã có căn cước mà chưa có khai sinh", kind="alias"
+        ),
+        search_module.Hit(FOREIGN_BIRTH, 0.4, "khai sinh có yếu tố nước ngoài", kind="title"),
+        search_module.Hit(FOREIGN_BIRTH_WITH_PAPERS, 0.3, kind="title"),
+    ]
+    families = families_for(shipped)
+    sylls = search_module._query_syllables("sinh ở nước ngoài, có căn cước, chưa có khai sinh")
+    ranked = search_module._prefer_combined(hits, families, sylls)
+    assert ranked[0].code == FOREIGN_BIRTH_WITH_PAPERS
+    # a variant alone is not enough when the runner-up of the family is not named
+    sylls = search_module._query_syllables("có căn cước mà chưa có khai sinh")
+    assert search_module._prefer_combined(hits, families, sylls)[0].code == BIRTH_WITH_PAPERS
+
+
+def test_an_alias_in_citizens_words_names_its_variant(shipped: Knowledge) -> None:
+    index = search_module.index_for(shipped)
+    words = index.main_words[BIRTH]
+    alias = search_module.Hit(BIRTH_WITH_PAPERS, 0.5, "chưa từng có khai sinh", kind="alias")
+    assert search_module._says_variant(alias, words, {"chua", "tung", "khai", "sinh"})
+    # only words the main procedure's own texts also have: not evidence for the variant
+    plain = search_module.Hit(FOREIGN_BIRTH, 0.5, "khai sinh cho con", kind="alias")
+    assert not search_module._says_variant(plain, words, {"khai", "sinh", "con"})
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("xin cấp giấy phép chèo thuyền du lịch trên hồ thủy lợi", IRRIGATION_PERMIT),
+        ("gia hạn giấy phép du lịch trên hồ thủy lợi", IRRIGATION_PERMIT_RENEWAL),
+    ],
+)
+def test_main_or_named_variant_beyond_short_interruptions(
+    shipped: Knowledge, query: str, code: str
+) -> None:
+    resolution = resolve(shipped, query)
+    assert resolution.kind == "found" and resolution.code == code
