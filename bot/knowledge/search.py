@@ -15,6 +15,7 @@ no special case gets the main procedure, one naming a variant's qualifier gets t
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from typing import Literal
 import numpy as np
 
 from bot.knowledge import dense, lexical
-from bot.knowledge.families import Families, families_for, query_terms
+from bot.knowledge.families import Families, families_for, query_terms, title_syllables
 from bot.knowledge.schema import Knowledge
 
 CODE_IN_TEXT_RE = re.compile(r"(?<![\d.])(\d\.\d{6})(?![\d])")
@@ -38,6 +39,7 @@ MIN_SHARED = 0.2  # a text of which the query mentions less than this share is n
 AMBIGUOUS_RATIO = 0.9  # a runner-up within 90 % of the best: ask which one
 FAMILY_RATIO = 0.6  # the main procedure within 60 % of a variant no qualifier named: main wins
 MAX_VARIANTS = 3
+CLOSE_TITLES = 0.5  # titles sharing this share of their words are told apart by the rest
 # Sure by margin: long messages carry context ("ông nội mất ở nhà, ...") that no title matches,
 # so the matched share stays low although one procedure clearly stands out from the rest.
 SURE_MARGIN = 0.75  # the best rival outside the top's family scored below this share of it
@@ -78,6 +80,11 @@ class SearchIndex:
     dense: dense.DenseIndex | None = None
     # main procedure code -> the syllables of its own texts (title, aliases, FAQ questions)
     main_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    titles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # code -> title syllables
+
+
+def _titles(knowledge: Knowledge) -> dict[str, tuple[str, ...]]:
+    return {code: title_syllables(p.title) for code, p in knowledge.procedures.items()}
 
 
 def _main_words(knowledge: Knowledge, families: Families) -> dict[str, frozenset[str]]:
@@ -104,7 +111,9 @@ def build_index(knowledge: Knowledge, encoder: dense.Encoder | None = None) -> S
     if encoder is not None:
         dense_index = dense.build_dense(encoder, lex.entry_proc, lex.entry_text)
     families = families_for(knowledge)
-    return SearchIndex(lex, families, dense_index, _main_words(knowledge, families))
+    return SearchIndex(
+        lex, families, dense_index, _main_words(knowledge, families), _titles(knowledge)
+    )
 
 
 def index_for(knowledge: Knowledge) -> SearchIndex:
@@ -299,6 +308,58 @@ def _prefer_combined(hits: list[Hit], families: Families, query_terms: set[str])
     return hits
 
 
+def _own_terms(title: tuple[str, ...], other: frozenset[str]) -> frozenset[str]:
+    """What names ``title`` against a title with the syllables ``other``: adjacent pairs in
+    the runs of its syllables the other lacks."""
+    pairs: set[str] = set()
+    i = 0
+    while i < len(title):
+        if title[i] in other:
+            i += 1
+            continue
+        j = i
+        while j < len(title) and title[j] not in other:
+            j += 1
+        # a one-syllable run is named with a neighbour ("cấp lại", not the "lại" of "nộp lại"),
+        # a longer one by its own pairs ("thôi làm", not the "làm hòa" of "làm hòa giải viên")
+        span = title[max(0, i - 1) : j + 1] if j - i == 1 else title[i:j]
+        pairs.update(
+            f"{a} {b}"
+            for a, b in itertools.pairwise(span)
+            if a not in lexical.STOPWORDS or b not in lexical.STOPWORDS
+        )
+        i = j
+    return frozenset(pairs)
+
+
+def _contrast(a: tuple[str, ...], b: tuple[str, ...], query_terms: set[str]) -> int:
+    """For two close titles (sharing at least CLOSE_TITLES of their syllables), which one the
+    query picks by the words only one of them has: 1 for ``a`` ("mô tô nước ... lần đầu" over
+    "đăng ký lại ..."; "khai tử ... biên giới" over "khai sinh ... biên giới" when the query
+    says "khai tử"), -1 for ``b``, 0 when it names both sides' words or neither."""
+    set_a, set_b = frozenset(a), frozenset(b)
+    if not a or not b or len(set_a & set_b) < CLOSE_TITLES * len(set_a | set_b):
+        return 0
+    names_a = bool(_own_terms(a, set_b) & query_terms)
+    names_b = bool(_own_terms(b, set_a) & query_terms)
+    return int(names_a) - int(names_b)
+
+
+def _prefer_contrasted(
+    hits: list[Hit], titles: dict[str, tuple[str, ...]], query_terms: set[str]
+) -> list[Hit]:
+    """Move first a close runner-up whose own title words the query names while it names
+    none of the best hit's."""
+    top = hits[0]
+    title = titles.get(top.code, ())
+    for i, hit in enumerate(hits[1:], start=1):
+        if hit.score < FAMILY_RATIO * top.score:
+            break
+        if _contrast(titles.get(hit.code, ()), title, query_terms) > 0:
+            return [hit, *hits[:i], *hits[i + 1 :]]
+    return hits
+
+
 def _query_syllables(query: str, synonyms: lexical.SynonymRules = ()) -> set[str]:
     """Content syllables and adjacent pairs of the query and of its synonym expansion ("người
     Hàn Quốc" names the "có yếu tố nước ngoài" variants), without what a negation rules out."""
@@ -328,17 +389,28 @@ def resolve(
     hits = _prefer_combined(hits, families, sylls)
     hits = _prefer_main(hits, families, sylls, index.main_words)
     hits = _prefer_named_variant(hits, families, sylls)
+    if hits[0].code not in families.main_of and hits[0].code not in families.variants:
+        hits = _prefer_contrasted(hits, index.titles, sylls)
     top = hits[0]
     top_family = set(families.family(top.code))
+    top_title = index.titles.get(top.code, ())
+    # a close title the query rules out by naming only the top's own words is no rival
+    ruled_out = {
+        h.code for h in hits[1:] if _contrast(top_title, index.titles.get(h.code, ()), sylls) > 0
+    }
     # Close runners-up from the top's own family are variants to offer, not rivals, unless
     # the query names what distinguishes them.
     rivals = [
         h
         for h in hits[1:]
         if h.score >= ambiguous_ratio * top.score
+        and h.code not in ruled_out
         and not (h.code in top_family and not families.names_variant(h.code, sylls, top.code))
     ]
-    runner = max((h.score for h in hits[1:] if h.code not in top_family), default=0.0)
+    runner = max(
+        (h.score for h in hits[1:] if h.code not in top_family and h.code not in ruled_out),
+        default=0.0,
+    )
     by_margin = (
         top.kind != "document"
         and (top.match or 0.0) >= MARGIN_MATCH

@@ -100,3 +100,51 @@ def test_main_or_named_variant_beyond_short_interruptions(
 ) -> None:
     resolution = resolve(shipped, query)
     assert resolution.kind == "found" and resolution.code == code
+
+
+# -- close titles outside families ---------------------------------------------------------------
+
+
+def _contrast(a: str, b: str, query: str) -> int:
+    return search_module._contrast(
+        title_syllables(a), title_syllables(b), search_module._query_syllables(query)
+    )
+
+
+def test_close_titles_are_told_apart_by_their_own_words() -> None:
+    first = "Đăng ký phương tiện hoạt động vui chơi, giải trí dưới nước lần đầu"
+    again = "Đăng ký lại phương tiện hoạt động vui chơi, giải trí dưới nước"
+    assert _contrast(first, again, "mua mô tô nước mới, đăng ký lần đầu") == 1
+    assert _contrast(first, again, "đăng ký lại mô tô nước") == -1
+    assert _contrast(first, again, "đăng ký mô tô nước") == 0  # names neither
+    birth = "Thủ tục đăng ký khai sinh lưu động"
+    death = "Thủ tục đăng ký khai tử lưu động"
+    assert _contrast(death, birth, "cán bộ xuống nhà làm khai tử") == 1
+
+
+def test_a_common_word_next_to_a_shared_one_names_nothing() -> None:
+    renew = "Cấp lại chứng nhận đăng ký xe, biển số xe"
+    revoke = "Thu hồi giấy chứng nhận đăng ký, biển số xe"
+    assert _contrast(renew, revoke, "nộp lại biển số xe") <= 0  # "nộp lại" is not "cấp lại"
+    become = "Thủ tục công nhận hòa giải viên"
+    stop = "Thủ tục thôi làm hòa giải viên"
+    assert _contrast(stop, become, "muốn làm hòa giải viên") == 0
+    assert _contrast(renew, revoke, "xin cấp lại đăng ký xe") == 1
+
+
+def test_titles_far_apart_are_not_contrasted() -> None:
+    assert _contrast("Đăng ký khai sinh", "Cấp giấy phép xây dựng", "khai sinh") == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("đăng ký lần đầu cho mô tô nước mới mua", "2.001215"),
+        ("đăng ký lại mô tô nước", "2.001214"),
+    ],
+)
+def test_close_siblings_resolve_by_their_own_words(
+    shipped: Knowledge, query: str, code: str
+) -> None:
+    resolution = resolve(shipped, query)
+    assert resolution.kind == "found" and resolution.code == code
