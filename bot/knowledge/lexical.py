@@ -67,6 +67,38 @@ def canon(syllable: str) -> str:
     return _FINAL_Y_RE.sub("i", syllable)
 
 
+_MARKED_FINAL_Y = str.maketrans({"y": "i", "ý": "í", "ỳ": "ì", "ỷ": "ỉ", "ỹ": "ĩ", "ỵ": "ị"})
+
+
+def marked_canon(syllable: str) -> str:
+    """``canon`` for a syllable with its marks: "ký" and "kí" are one syllable."""
+    if len(syllable) > 1 and syllable[-1] in "yýỳỷỹỵ" and fold(syllable[-2]) not in "aeiouy":
+        return syllable[:-1] + syllable[-1].translate(_MARKED_FINAL_Y)
+    return syllable
+
+
+@lru_cache(maxsize=1 << 16)
+def marked_terms(text: str) -> tuple[tuple[str, str | None], ...]:
+    """(folded term, marked term) for each word term of ``text`` (as ``word_terms``); the
+    marked term is None when the term's syllables carry no mark to compare ("khai sinh"), or,
+    for a pair, when only one of them does."""
+    folded = content_syllables(text)
+    marked = [marked_canon(s) for s in syllables(text)]
+    if len(marked) != len(folded):
+        return ()
+    has_mark = [fold(m) != m for m in marked]
+    out: list[tuple[str, str | None]] = []
+    for i, f in enumerate(folded):
+        if f and f not in STOPWORDS:
+            out.append((f, marked[i] if has_mark[i] else None))
+    for i in range(len(folded) - 1):
+        a, b = folded[i], folded[i + 1]
+        if a and b and (a not in STOPWORDS or b not in STOPWORDS):
+            both = has_mark[i] and has_mark[i + 1]
+            out.append((f"{a} {b}", f"{marked[i]} {marked[i + 1]}" if both else None))
+    return tuple(out)
+
+
 @lru_cache(maxsize=1 << 16)  # knowledge texts repeat (document names) and rebuilds re-read them
 def content_syllables(text: str) -> tuple[str | None, ...]:
     """Folded, canonical syllables with question phrases blanked out (None)."""
@@ -222,6 +254,7 @@ class LexicalIndex:
     words: Postings
     chars: Postings
     synonyms: SynonymRules = ()
+    marked: frozenset[tuple[int, str]] = frozenset()  # (entry, marked term) pairs
 
     @property
     def size(self) -> int:
@@ -235,6 +268,7 @@ def build(knowledge: Knowledge) -> LexicalIndex:
     texts: list[str] = []
     word_docs: list[Counter[str]] = []
     char_docs: list[Counter[str]] = []
+    marked: set[tuple[int, str]] = set()
     seen: set[tuple[int, str]] = set()
     for pid, code in enumerate(codes):
         for kind, text in entry_texts(knowledge.procedures[code]):
@@ -243,6 +277,11 @@ def build(knowledge: Knowledge) -> LexicalIndex:
             if not w or key in seen:  # same words twice for one procedure: one entry
                 continue
             seen.add(key)
+            marked.update(
+                (len(kinds), m)
+                for f, m in marked_terms(text)
+                for m in (m or f,)  # unmarked syllables are their own marked form
+            )
             entry_proc.append(pid)
             kinds.append(kind)
             texts.append(text)
@@ -261,6 +300,7 @@ def build(knowledge: Knowledge) -> LexicalIndex:
         words=words,
         chars=chars,
         synonyms=synonym_rules(knowledge.synonyms),
+        marked=frozenset(marked),
     )
 
 
@@ -337,6 +377,7 @@ def _score(index: LexicalIndex, query: str) -> EntryScores | None:
     ids, w = index.words.gather(known)
     bm25 = np.bincount(ids, weights=w, minlength=n)
     covered = _covered(index, known, n)
+    _mismarked(index, query, bm25, covered)
     char_cos = np.zeros(n)
     if char_ids:
         query_vec = Counter(char_ids)
@@ -364,6 +405,40 @@ def _score(index: LexicalIndex, query: str) -> EntryScores | None:
         cover=np.minimum(cover[best], 1.0),
         entry=best,
     )
+
+
+# A term the query writes with marks ("công nhân", "thuế") matches an entry that has it only
+# with other marks ("công nhận", "thuê") at this share of its weight.
+MISMARKED_WEIGHT = 0.5
+
+
+MARKED_SHARE = 0.5  # a query with marks on fewer of its syllables was typed without them
+
+
+def _typed_with_marks(query: str) -> bool:
+    """Whether the citizen typed with diacritics: sloppy typing ("lam can cươc") leaves marks
+    out or half in, and its marked syllables say little."""
+    sylls = syllables(query)
+    return bool(sylls) and sum(fold(s) != s for s in sylls) >= MARKED_SHARE * len(sylls)
+
+
+def _mismarked(index: LexicalIndex, query: str, bm25: np.ndarray, covered: np.ndarray) -> None:
+    """Lower, in place, what an entry gained from query terms that it has only with other
+    marks. Only terms a query typed with diacritics writes with marks are compared."""
+    if not index.marked or not _typed_with_marks(query):
+        return
+    for folded, marked in dict(marked_terms(query)).items():
+        t = index.words.vocab.get(folded)
+        if marked is None or t is None:
+            continue
+        a, b = index.words.indptr[t], index.words.indptr[t + 1]
+        entries = index.words.entries[a:b]
+        wrong = np.fromiter(((int(e), marked) not in index.marked for e in entries), bool)
+        if not wrong.any():
+            continue
+        loss = 1.0 - MISMARKED_WEIGHT
+        np.subtract.at(bm25, entries[wrong], loss * index.words.weights[a:b][wrong])
+        np.subtract.at(covered, entries[wrong], loss * index.words.idf[t])
 
 
 def _covered(index: LexicalIndex, known: list[int], n: int) -> np.ndarray:

@@ -148,3 +148,35 @@ def test_close_siblings_resolve_by_their_own_words(
 ) -> None:
     resolution = resolve(shipped, query)
     assert resolution.kind == "found" and resolution.code == code
+
+
+# -- marks -----------------------------------------------------------------------------------------
+
+
+def _best(shipped: Knowledge, query: str, code: str) -> float:
+    hits = search_module.search(shipped, query, k=300)
+    return next((h.score for h in hits if h.code == code), 0.0)
+
+
+LAND_LEASE = "1.013950"  # "Chuyển hình thức giao đất, cho thuê đất": thuê (lease), not thuế (tax)
+
+
+def test_marked_query_prefers_the_same_marks(shipped: Knowledge) -> None:
+    # typed with marks, "thuế" (tax) is not "thuê" (lease); typed without, it may be either
+    tax = _best(shipped, "đóng thuế đất hằng năm ở đâu", LAND_LEASE)
+    assert tax < 0.9 * _best(shipped, "đóng thuê đất hằng năm ở đâu", LAND_LEASE)
+    assert tax < 0.9 * _best(shipped, "dong thue dat hang nam o dau", LAND_LEASE)
+
+
+def test_half_marked_typing_is_read_as_unmarked(shipped: Knowledge) -> None:
+    # "cươc" lacks its tone: a query with marks on few syllables asserts none of them
+    assert _best(shipped, "lam can cươc cho con", "1.014061") == pytest.approx(
+        _best(shipped, "lam can cuoc cho con", "1.014061")
+    )
+
+
+def test_marked_canon_reads_ky_as_ki() -> None:
+    from bot.knowledge.lexical import marked_canon
+
+    assert marked_canon("ký") == marked_canon("kí") == "kí"
+    assert marked_canon("quý") == "quý"  # "uy" is a vowel pair, not a final y
