@@ -21,11 +21,12 @@ import itertools
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
+from bot.knowledge import acronyms
 from bot.knowledge.schema import Knowledge, Procedure, SynonymGroup
 from bot.text import fold, folded_syllables, syllables
 
@@ -254,6 +255,7 @@ class LexicalIndex:
     words: Postings
     chars: Postings
     synonyms: SynonymRules = ()
+    acronyms: dict[str, str] = field(default_factory=dict)  # see bot.knowledge.acronyms
     marked: frozenset[tuple[int, str]] = frozenset()  # (entry, marked term) pairs
 
     @property
@@ -263,6 +265,7 @@ class LexicalIndex:
 
 def build(knowledge: Knowledge) -> LexicalIndex:
     codes = sorted(knowledge.procedures)
+    spelled = acronyms.derive(knowledge)
     entry_proc: list[int] = []
     kinds: list[str] = []
     texts: list[str] = []
@@ -271,7 +274,8 @@ def build(knowledge: Knowledge) -> LexicalIndex:
     marked: set[tuple[int, str]] = set()
     seen: set[tuple[int, str]] = set()
     for pid, code in enumerate(codes):
-        for kind, text in entry_texts(knowledge.procedures[code]):
+        for kind, shown in entry_texts(knowledge.procedures[code]):
+            text = acronyms.expand(spelled, shown)  # "chế độ TNLĐ" -> "... tai nạn lao động"
             w = Counter(word_terms(text))
             key = (pid, " ".join(sorted(w)))
             if not w or key in seen:  # same words twice for one procedure: one entry
@@ -284,7 +288,7 @@ def build(knowledge: Knowledge) -> LexicalIndex:
             )
             entry_proc.append(pid)
             kinds.append(kind)
-            texts.append(text)
+            texts.append(shown)
             word_docs.append(w)
             char_docs.append(Counter(char_terms(text)))
     words = _postings(word_docs, "bm25")
@@ -300,6 +304,7 @@ def build(knowledge: Knowledge) -> LexicalIndex:
         words=words,
         chars=chars,
         synonyms=synonym_rules(knowledge.synonyms),
+        acronyms=spelled,
         marked=frozenset(marked),
     )
 
@@ -343,6 +348,7 @@ def query_features(index: LexicalIndex, query: str) -> tuple[list[int], float, l
 def score(index: LexicalIndex, query: str) -> EntryScores | None:
     """Score every entry against ``query``, and against the query with everyday words put in
     title wording (synonyms), and keep each procedure's best entry over both."""
+    query = acronyms.expand(index.acronyms, query)
     plain = _score(index, query)
     expanded = expand(index.synonyms, query)
     if expanded is None:

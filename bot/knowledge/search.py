@@ -386,6 +386,7 @@ def resolve(
         return Resolution("none", tuple(hits[:3]))
     families = index.families
     sylls = _query_syllables(query, index.lexical.synonyms)
+    sylls |= _query_syllables(lexical.acronyms.expand(index.lexical.acronyms, query))
     hits = _prefer_combined(hits, families, sylls)
     hits = _prefer_main(hits, families, sylls, index.main_words)
     hits = _prefer_named_variant(hits, families, sylls)
