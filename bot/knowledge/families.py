@@ -103,11 +103,11 @@ def terms(runs: Runs) -> frozenset[str]:
             if run[0] not in STOPWORDS:
                 out.add(run[0])
             continue
-        out.update(
-            f"{a} {b}"
-            for a, b in itertools.pairwise(run)
-            if a not in STOPWORDS or b not in STOPWORDS
-        )
+        pairs = [(a, b) for a, b in itertools.pairwise(run)]
+        content = [(a, b) for a, b in pairs if a not in STOPWORDS or b not in STOPWORDS]
+        # a qualifier of function words only is still what tells the titles apart ("người
+        # dịch [không phải] là cộng tác viên")
+        out.update(f"{a} {b}" for a, b in content or pairs)
     return frozenset(out)
 
 
@@ -143,9 +143,15 @@ class Families:
             own = own - self.names.get(than, frozenset())
         return bool(own & query_syllables)
 
+    def qualifier(self, code: str) -> frozenset[str]:
+        """The content syllables variant ``code`` adds, or, when it adds function words only
+        ("không phải"), their pairs."""
+        return self.qualifiers.get(code) or self.names.get(code, frozenset())
+
     def named_share(self, code: str, query_syllables: set[str]) -> float:
-        """Share of variant ``code``'s qualifier the query names (0 for a main procedure)."""
-        own = self.qualifiers.get(code, frozenset())
+        """Share of variant ``code``'s qualifier the query names (0 for a main procedure); a
+        qualifier of function words only ("không phải") by its pairs."""
+        own = self.qualifier(code)
         return len(own & query_syllables) / len(own) if own else 0.0
 
 

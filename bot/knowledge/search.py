@@ -247,9 +247,7 @@ def _prefer_named_variant(hits: list[Hit], families: Families, query_sylls: set[
             continue
         share = families.named_share(hit.code, query_sylls)
         # a top that is this special case and more ("lại" + "có yếu tố nước ngoài") stays
-        more = families.qualifiers.get(hit.code, frozenset()) <= families.qualifiers.get(
-            top.code, frozenset()
-        )
+        more = families.qualifier(hit.code) <= families.qualifier(top.code)
         if share == 1.0 and share > families.named_share(top.code, query_sylls) and not more:
             size = len(families.qualifiers.get(hit.code, ()))
             if best is None or size > best[0]:
@@ -269,8 +267,9 @@ NEGATION_SCOPE = 3  # syllables after the negation that it rules out
 def _named_terms(text: str) -> set[str]:
     sylls: list[str | None] = list(lexical.content_syllables(text))
     for i in range(len(sylls) - 1):
-        if (sylls[i], sylls[i + 1]) in NEGATIONS:
-            sylls[i : i + 2 + NEGATION_SCOPE] = [None] * len(sylls[i : i + 2 + NEGATION_SCOPE])
+        if (sylls[i], sylls[i + 1]) in NEGATIONS:  # the negation itself stays a word
+            scope = sylls[i + 2 : i + 2 + NEGATION_SCOPE]
+            sylls[i + 2 : i + 2 + NEGATION_SCOPE] = [None] * len(scope)
     return query_terms(sylls)
 
 

@@ -180,3 +180,26 @@ def test_marked_canon_reads_ky_as_ki() -> None:
 
     assert marked_canon("ký") == marked_canon("kí") == "kí"
     assert marked_canon("quý") == "quý"  # "uy" is a vowel pair, not a final y
+
+
+# -- titles that differ by function words only ----------------------------------------------------
+
+TRANSLATOR_COLLABORATOR, TRANSLATOR_NOT_COLLABORATOR = "2.000992", "2.001008"
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        # naming neither: the plain (positive) title, the negated one comes along as a variant
+        ("chứng thực chữ ký người dịch", TRANSLATOR_COLLABORATOR),
+        ("chứng thực chữ ký người dịch không phải cộng tác viên", TRANSLATOR_NOT_COLLABORATOR),
+    ],
+)
+def test_a_negation_is_what_tells_two_titles_apart(
+    shipped: Knowledge, query: str, code: str
+) -> None:
+    families = families_for(shipped)
+    assert families.main_of[TRANSLATOR_NOT_COLLABORATOR] == TRANSLATOR_COLLABORATOR
+    assert families.qualifier(TRANSLATOR_NOT_COLLABORATOR) == {"khong phai"}
+    resolution = resolve(shipped, query)
+    assert resolution.kind == "found" and resolution.code == code
