@@ -21,11 +21,12 @@ import itertools
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
+from bot.knowledge import acronyms
 from bot.knowledge.schema import Knowledge, Procedure, SynonymGroup
 from bot.text import fold, folded_syllables, syllables
 
@@ -65,6 +66,38 @@ _FINAL_Y_RE = re.compile(r"(?<=[^aeiouy])y$")
 def canon(syllable: str) -> str:
     # "ký"/"kí", "lý"/"lí" are both in use: a final y after a consonant is read as i.
     return _FINAL_Y_RE.sub("i", syllable)
+
+
+_MARKED_FINAL_Y = str.maketrans({"y": "i", "ý": "í", "ỳ": "ì", "ỷ": "ỉ", "ỹ": "ĩ", "ỵ": "ị"})
+
+
+def marked_canon(syllable: str) -> str:
+    """``canon`` for a syllable with its marks: "ký" and "kí" are one syllable."""
+    if len(syllable) > 1 and syllable[-1] in "yýỳỷỹỵ" and fold(syllable[-2]) not in "aeiouy":
+        return syllable[:-1] + syllable[-1].translate(_MARKED_FINAL_Y)
+    return syllable
+
+
+@lru_cache(maxsize=1 << 16)
+def marked_terms(text: str) -> tuple[tuple[str, str | None], ...]:
+    """(folded term, marked term) for each word term of ``text`` (as ``word_terms``); the
+    marked term is None when the term's syllables carry no mark to compare ("khai sinh"), or,
+    for a pair, when only one of them does."""
+    folded = content_syllables(text)
+    marked = [marked_canon(s) for s in syllables(text)]
+    if len(marked) != len(folded):
+        return ()
+    has_mark = [fold(m) != m for m in marked]
+    out: list[tuple[str, str | None]] = []
+    for i, f in enumerate(folded):
+        if f and f not in STOPWORDS:
+            out.append((f, marked[i] if has_mark[i] else None))
+    for i in range(len(folded) - 1):
+        a, b = folded[i], folded[i + 1]
+        if a and b and (a not in STOPWORDS or b not in STOPWORDS):
+            both = has_mark[i] and has_mark[i + 1]
+            out.append((f"{a} {b}", f"{marked[i]} {marked[i + 1]}" if both else None))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1 << 16)  # knowledge texts repeat (document names) and rebuilds re-read them
@@ -222,6 +255,8 @@ class LexicalIndex:
     words: Postings
     chars: Postings
     synonyms: SynonymRules = ()
+    acronyms: dict[str, str] = field(default_factory=dict)  # see bot.knowledge.acronyms
+    marked: frozenset[tuple[int, str]] = frozenset()  # (entry, marked term) pairs
 
     @property
     def size(self) -> int:
@@ -230,22 +265,30 @@ class LexicalIndex:
 
 def build(knowledge: Knowledge) -> LexicalIndex:
     codes = sorted(knowledge.procedures)
+    spelled = acronyms.derive(knowledge)
     entry_proc: list[int] = []
     kinds: list[str] = []
     texts: list[str] = []
     word_docs: list[Counter[str]] = []
     char_docs: list[Counter[str]] = []
+    marked: set[tuple[int, str]] = set()
     seen: set[tuple[int, str]] = set()
     for pid, code in enumerate(codes):
-        for kind, text in entry_texts(knowledge.procedures[code]):
+        for kind, shown in entry_texts(knowledge.procedures[code]):
+            text = acronyms.expand(spelled, shown)  # "chế độ TNLĐ" -> "... tai nạn lao động"
             w = Counter(word_terms(text))
             key = (pid, " ".join(sorted(w)))
             if not w or key in seen:  # same words twice for one procedure: one entry
                 continue
             seen.add(key)
+            marked.update(
+                (len(kinds), m)
+                for f, m in marked_terms(text)
+                for m in (m or f,)  # unmarked syllables are their own marked form
+            )
             entry_proc.append(pid)
             kinds.append(kind)
-            texts.append(text)
+            texts.append(shown)
             word_docs.append(w)
             char_docs.append(Counter(char_terms(text)))
     words = _postings(word_docs, "bm25")
@@ -261,6 +304,8 @@ def build(knowledge: Knowledge) -> LexicalIndex:
         words=words,
         chars=chars,
         synonyms=synonym_rules(knowledge.synonyms),
+        acronyms=spelled,
+        marked=frozenset(marked),
     )
 
 
@@ -303,6 +348,7 @@ def query_features(index: LexicalIndex, query: str) -> tuple[list[int], float, l
 def score(index: LexicalIndex, query: str) -> EntryScores | None:
     """Score every entry against ``query``, and against the query with everyday words put in
     title wording (synonyms), and keep each procedure's best entry over both."""
+    query = acronyms.expand(index.acronyms, query)
     plain = _score(index, query)
     expanded = expand(index.synonyms, query)
     if expanded is None:
@@ -337,6 +383,7 @@ def _score(index: LexicalIndex, query: str) -> EntryScores | None:
     ids, w = index.words.gather(known)
     bm25 = np.bincount(ids, weights=w, minlength=n)
     covered = _covered(index, known, n)
+    _mismarked(index, query, bm25, covered)
     char_cos = np.zeros(n)
     if char_ids:
         query_vec = Counter(char_ids)
@@ -364,6 +411,40 @@ def _score(index: LexicalIndex, query: str) -> EntryScores | None:
         cover=np.minimum(cover[best], 1.0),
         entry=best,
     )
+
+
+# A term the query writes with marks ("công nhân", "thuế") matches an entry that has it only
+# with other marks ("công nhận", "thuê") at this share of its weight.
+MISMARKED_WEIGHT = 0.5
+
+
+MARKED_SHARE = 0.5  # a query with marks on fewer of its syllables was typed without them
+
+
+def _typed_with_marks(query: str) -> bool:
+    """Whether the citizen typed with diacritics: sloppy typing ("lam can cươc") leaves marks
+    out or half in, and its marked syllables say little."""
+    sylls = syllables(query)
+    return bool(sylls) and sum(fold(s) != s for s in sylls) >= MARKED_SHARE * len(sylls)
+
+
+def _mismarked(index: LexicalIndex, query: str, bm25: np.ndarray, covered: np.ndarray) -> None:
+    """Lower, in place, what an entry gained from query terms that it has only with other
+    marks. Only terms a query typed with diacritics writes with marks are compared."""
+    if not index.marked or not _typed_with_marks(query):
+        return
+    for folded, marked in dict(marked_terms(query)).items():
+        t = index.words.vocab.get(folded)
+        if marked is None or t is None:
+            continue
+        a, b = index.words.indptr[t], index.words.indptr[t + 1]
+        entries = index.words.entries[a:b]
+        wrong = np.fromiter(((int(e), marked) not in index.marked for e in entries), bool)
+        if not wrong.any():
+            continue
+        loss = 1.0 - MISMARKED_WEIGHT
+        np.subtract.at(bm25, entries[wrong], loss * index.words.weights[a:b][wrong])
+        np.subtract.at(covered, entries[wrong], loss * index.words.idf[t])
 
 
 def _covered(index: LexicalIndex, known: list[int], n: int) -> np.ndarray:

@@ -15,6 +15,7 @@ no special case gets the main procedure, one naming a variant's qualifier gets t
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from typing import Literal
 import numpy as np
 
 from bot.knowledge import dense, lexical
-from bot.knowledge.families import Families, families_for
+from bot.knowledge.families import Families, families_for, query_terms, title_syllables
 from bot.knowledge.schema import Knowledge
 
 CODE_IN_TEXT_RE = re.compile(r"(?<![\d.])(\d\.\d{6})(?![\d])")
@@ -38,6 +39,7 @@ MIN_SHARED = 0.2  # a text of which the query mentions less than this share is n
 AMBIGUOUS_RATIO = 0.9  # a runner-up within 90 % of the best: ask which one
 FAMILY_RATIO = 0.6  # the main procedure within 60 % of a variant no qualifier named: main wins
 MAX_VARIANTS = 3
+CLOSE_TITLES = 0.5  # titles sharing this share of their words are told apart by the rest
 # Sure by margin: long messages carry context ("ông nội mất ở nhà, ...") that no title matches,
 # so the matched share stays low although one procedure clearly stands out from the rest.
 SURE_MARGIN = 0.75  # the best rival outside the top's family scored below this share of it
@@ -76,6 +78,26 @@ class SearchIndex:
     lexical: lexical.LexicalIndex
     families: Families
     dense: dense.DenseIndex | None = None
+    # main procedure code -> the syllables of its own texts (title, aliases, FAQ questions)
+    main_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    titles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # code -> title syllables
+
+
+def _titles(knowledge: Knowledge) -> dict[str, tuple[str, ...]]:
+    return {code: title_syllables(p.title) for code, p in knowledge.procedures.items()}
+
+
+def _main_words(knowledge: Knowledge, families: Families) -> dict[str, frozenset[str]]:
+    return {
+        code: frozenset(
+            s
+            for kind, text in lexical.entry_texts(knowledge.procedures[code])
+            if kind != "document"
+            for s in lexical.content_syllables(text)
+            if s
+        )
+        for code in families.variants
+    }
 
 
 # Knowledge snapshots are immutable, so one index per snapshot; keep only the latest few.
@@ -88,7 +110,10 @@ def build_index(knowledge: Knowledge, encoder: dense.Encoder | None = None) -> S
     dense_index = None
     if encoder is not None:
         dense_index = dense.build_dense(encoder, lex.entry_proc, lex.entry_text)
-    return SearchIndex(lex, families_for(knowledge), dense_index)
+    families = families_for(knowledge)
+    return SearchIndex(
+        lex, families, dense_index, _main_words(knowledge, families), _titles(knowledge)
+    )
 
 
 def index_for(knowledge: Knowledge) -> SearchIndex:
@@ -179,12 +204,31 @@ def _fits(hit: Hit) -> bool:
     return (match >= MIN_MATCH and hit.cover >= MIN_SHARED) or hit.cover >= MIN_COVER or _sure(hit)
 
 
-def _prefer_main(hits: list[Hit], families: Families, query_sylls: set[str]) -> list[Hit]:
+def _says_variant(hit: Hit, main_words: frozenset[str], query_sylls: set[str]) -> bool:
+    """Whether the variant's best text, in citizens' words (an alias, an FAQ question), matched
+    a word of the query that no text of the main procedure has ("có căn cước rồi mà chưa từng
+    có khai sinh": "căn cước", "chưa từng")."""
+    if hit.kind not in ("alias", "faq"):
+        return False
+    own = {s for s in lexical.content_syllables(hit.matched) if s and s not in lexical.STOPWORDS}
+    return bool((own - main_words) & query_sylls)
+
+
+def _prefer_main(
+    hits: list[Hit],
+    families: Families,
+    query_sylls: set[str],
+    main_words: dict[str, frozenset[str]] | None = None,
+) -> list[Hit]:
     """Move a family's main procedure first when the best hit is a variant whose qualifier
     the query never names and the main one scored close enough."""
     top = hits[0]
     main = families.main_of.get(top.code)
     if main is None or families.names_variant(top.code, query_sylls):
+        return hits
+    if main_words is not None and _says_variant(
+        top, main_words.get(main, frozenset()), query_sylls
+    ):
         return hits
     for i, hit in enumerate(hits[1:], start=1):
         if hit.code == main and hit.score >= FAMILY_RATIO * top.score:
@@ -202,7 +246,9 @@ def _prefer_named_variant(hits: list[Hit], families: Families, query_sylls: set[
         if hit.code not in family or hit.score < FAMILY_RATIO * top.score:
             continue
         share = families.named_share(hit.code, query_sylls)
-        if share == 1.0 and share > families.named_share(top.code, query_sylls):
+        # a top that is this special case and more ("lại" + "có yếu tố nước ngoài") stays
+        more = families.qualifier(hit.code) <= families.qualifier(top.code)
+        if share == 1.0 and share > families.named_share(top.code, query_sylls) and not more:
             size = len(families.qualifiers.get(hit.code, ()))
             if best is None or size > best[0]:
                 best = (size, i)
@@ -212,11 +258,112 @@ def _prefer_named_variant(hits: list[Hit], families: Families, query_sylls: set[
     return [hits[i], *hits[:i], *hits[i + 1 :]]
 
 
+# "không cần nhập khẩu", "không phải người nước ngoài": what follows is ruled out, so it does
+# not name a special case.
+NEGATIONS = frozenset({("khong", "can"), ("khong", "phai"), ("chua", "can")})
+NEGATION_SCOPE = 3  # syllables after the negation that it rules out
+
+
+def _named_terms(text: str) -> set[str]:
+    sylls: list[str | None] = list(lexical.content_syllables(text))
+    for i in range(len(sylls) - 1):
+        if (sylls[i], sylls[i + 1]) in NEGATIONS:  # the negation itself stays a word
+            scope = sylls[i + 2 : i + 2 + NEGATION_SCOPE]
+            sylls[i + 2 : i + 2 + NEGATION_SCOPE] = [None] * len(scope)
+    return query_terms(sylls)
+
+
+def _prefer_combined(hits: list[Hit], families: Families, query_terms: set[str]) -> list[Hit]:
+    """When the best hit is a variant and a close runner-up of the same family is another
+    variant the query names, and one family member is both special cases at once ("khai sinh
+    có yếu tố nước ngoài" + "khai sinh cho người đã có hồ sơ" = "khai sinh có yếu tố nước
+    ngoài cho người đã có hồ sơ"), that member is meant: move it first."""
+    top = hits[0]
+    main = families.main_of.get(top.code)
+    if main is None:
+        return hits
+    if not (families.names_variant(top.code, query_terms) or top.kind in ("alias", "faq")):
+        return hits
+    for other in hits[1:]:
+        if other.score < FAMILY_RATIO * top.score:
+            break
+        if families.main_of.get(other.code) != main:
+            continue
+        if not families.names_variant(other.code, query_terms, top.code):
+            continue
+        wanted = families.qualifiers[top.code] | families.qualifiers[other.code]
+        combined = [
+            code
+            for code in families.variants[main]
+            if code not in (top.code, other.code) and families.qualifiers[code] >= wanted
+        ]
+        if not combined:
+            continue
+        code = min(combined, key=lambda c: (len(families.qualifiers[c]), c))
+        for i, hit in enumerate(hits):
+            if hit.code == code:
+                return [hit, *hits[:i], *hits[i + 1 :]]
+        return hits
+    return hits
+
+
+def _own_terms(title: tuple[str, ...], other: frozenset[str]) -> frozenset[str]:
+    """What names ``title`` against a title with the syllables ``other``: adjacent pairs in
+    the runs of its syllables the other lacks."""
+    pairs: set[str] = set()
+    i = 0
+    while i < len(title):
+        if title[i] in other:
+            i += 1
+            continue
+        j = i
+        while j < len(title) and title[j] not in other:
+            j += 1
+        # a one-syllable run is named with a neighbour ("cấp lại", not the "lại" of "nộp lại"),
+        # a longer one by its own pairs ("thôi làm", not the "làm hòa" of "làm hòa giải viên")
+        span = title[max(0, i - 1) : j + 1] if j - i == 1 else title[i:j]
+        pairs.update(
+            f"{a} {b}"
+            for a, b in itertools.pairwise(span)
+            if a not in lexical.STOPWORDS or b not in lexical.STOPWORDS
+        )
+        i = j
+    return frozenset(pairs)
+
+
+def _contrast(a: tuple[str, ...], b: tuple[str, ...], query_terms: set[str]) -> int:
+    """For two close titles (sharing at least CLOSE_TITLES of their syllables), which one the
+    query picks by the words only one of them has: 1 for ``a`` ("mô tô nước ... lần đầu" over
+    "đăng ký lại ..."; "khai tử ... biên giới" over "khai sinh ... biên giới" when the query
+    says "khai tử"), -1 for ``b``, 0 when it names both sides' words or neither."""
+    set_a, set_b = frozenset(a), frozenset(b)
+    if not a or not b or len(set_a & set_b) < CLOSE_TITLES * len(set_a | set_b):
+        return 0
+    names_a = bool(_own_terms(a, set_b) & query_terms)
+    names_b = bool(_own_terms(b, set_a) & query_terms)
+    return int(names_a) - int(names_b)
+
+
+def _prefer_contrasted(
+    hits: list[Hit], titles: dict[str, tuple[str, ...]], query_terms: set[str]
+) -> list[Hit]:
+    """Move first a close runner-up whose own title words the query names while it names
+    none of the best hit's."""
+    top = hits[0]
+    title = titles.get(top.code, ())
+    for i, hit in enumerate(hits[1:], start=1):
+        if hit.score < FAMILY_RATIO * top.score:
+            break
+        if _contrast(titles.get(hit.code, ()), title, query_terms) > 0:
+            return [hit, *hits[:i], *hits[i + 1 :]]
+    return hits
+
+
 def _query_syllables(query: str, synonyms: lexical.SynonymRules = ()) -> set[str]:
-    """Content syllables of the query and of its synonym expansion ("người Hàn Quốc" names the
-    "có yếu tố nước ngoài" variants)."""
+    """Content syllables and adjacent pairs of the query and of its synonym expansion ("người
+    Hàn Quốc" names the "có yếu tố nước ngoài" variants), without what a negation rules out."""
     texts = [query, lexical.expand(synonyms, query) or ""]
-    return {s for text in texts for s in lexical.content_syllables(text) if s}
+    return {s for text in texts for s in _named_terms(text)}
 
 
 def resolve(
@@ -238,25 +385,48 @@ def resolve(
         return Resolution("none", tuple(hits[:3]))
     families = index.families
     sylls = _query_syllables(query, index.lexical.synonyms)
-    hits = _prefer_named_variant(_prefer_main(hits, families, sylls), families, sylls)
+    sylls |= _query_syllables(lexical.acronyms.expand(index.lexical.acronyms, query))
+    hits = _prefer_combined(hits, families, sylls)
+    hits = _prefer_main(hits, families, sylls, index.main_words)
+    hits = _prefer_named_variant(hits, families, sylls)
+    if hits[0].code not in families.main_of and hits[0].code not in families.variants:
+        hits = _prefer_contrasted(hits, index.titles, sylls)
     top = hits[0]
     top_family = set(families.family(top.code))
+    top_title = index.titles.get(top.code, ())
+    # a close title the query rules out by naming only the top's own words is no rival
+    ruled_out = {
+        h.code for h in hits[1:] if _contrast(top_title, index.titles.get(h.code, ()), sylls) > 0
+    }
     # Close runners-up from the top's own family are variants to offer, not rivals, unless
     # the query names what distinguishes them.
     rivals = [
         h
         for h in hits[1:]
         if h.score >= ambiguous_ratio * top.score
+        and h.code not in ruled_out
         and not (h.code in top_family and not families.names_variant(h.code, sylls, top.code))
     ]
-    runner = max((h.score for h in hits[1:] if h.code not in top_family), default=0.0)
+    runner = max(
+        (h.score for h in hits[1:] if h.code not in top_family and h.code not in ruled_out),
+        default=0.0,
+    )
     by_margin = (
         top.kind != "document"
         and (top.match or 0.0) >= MARGIN_MATCH
         and runner < SURE_MARGIN * top.score
     )
     if rivals or not (_sure(top) or by_margin):
-        candidates = (top, *rivals) if rivals else tuple(hits[:3])
+        candidates = [top, *rivals] if rivals else hits[:3]
+        # close members of the top's family are offered too (as they would come along as
+        # variants if the top were sure)
+        candidates += [
+            h
+            for h in hits[1:]
+            if h.code in top_family
+            and h.score >= ambiguous_ratio * top.score
+            and h not in candidates
+        ]
         return Resolution("ambiguous", tuple(candidates[:3]))
     variants: tuple[str, ...] = ()
     if top.code in families.variants:
