@@ -35,12 +35,7 @@ def render_endpoints(
     retention_days: int = DEFAULT_RETENTION_DAYS,
 ) -> dict[str, Any]:
     """The content of `endpoints.yml` as a dict."""
-    # Selective domain: Rasa sends its whole domain (every response text) with each action call
-    # unless the action is marked `send_domain: true` in domain.yml; only the form validators
-    # read it.
-    endpoints: dict[str, Any] = {
-        "action_endpoint": {"url": action_url, "enable_selective_domain": True}
-    }
+    endpoints: dict[str, Any] = {"action_endpoint": {"url": action_url}}
     if redis_url:
         if not key_prefix.isalnum():
             # Rasa silently drops a non-alphanumeric prefix and falls back to its shared default.

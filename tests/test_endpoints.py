@@ -10,10 +10,7 @@ def test_sqlite_when_no_redis(tmp_path: Path) -> None:
     e = render_endpoints(
         action_url="http://127.0.0.1:5055/webhook", redis_url=None, var_dir=tmp_path
     )
-    assert e["action_endpoint"] == {
-        "url": "http://127.0.0.1:5055/webhook",
-        "enable_selective_domain": True,
-    }
+    assert e["action_endpoint"] == {"url": "http://127.0.0.1:5055/webhook"}
     assert e["tracker_store"]["type"] == "SQL"
     assert e["tracker_store"]["dialect"] == "sqlite"
     assert e["tracker_store"]["db"] == str((tmp_path / "rasa-tracker.sqlite3").resolve())
