@@ -93,8 +93,10 @@ def pick_procedure(
 ) -> Choice:
     """An exact code (button payload) first; then the whole message when search is sure of it
     (it says more than the extracted mention: "khai sinh cho con lai chồng người Nhật" is the
-    foreign-element variant, the mention "khai sinh" alone the main procedure); then the
-    mention; then the conversation's current procedure. An unsure search asks, not guesses."""
+    foreign-element variant, the mention "khai sinh" alone the main procedure); when search
+    hesitates between a few, the mention only if it picks the best of them, else the
+    conversation's current procedure if among them, else ask; when the message matches
+    nothing, the mention; then the current procedure. An unsure search asks, not guesses."""
     if current not in knowledge.procedures:
         current = None
     cleaned = [m.strip() for m in mentions if isinstance(m, str) and m.strip()]
@@ -105,6 +107,16 @@ def pick_procedure(
         whole = resolve(knowledge, text)
         if whole.kind == "found":
             return Choice("found", (whole.hits[0].code,), whole.variants)
+        if whole.kind == "ambiguous":
+            # The mention is part of the message and says less than all of it: "tên con trong
+            # [giấy khai sinh] bị viết sai" names the paper, not the procedure (cải chính hộ
+            # tịch). It settles the question only when it agrees with the message's best guess.
+            best = whole.hits[0].code
+            for mention in cleaned:
+                choice = _from_search(knowledge, mention, current)
+                if choice.kind == "found" and choice.codes[0] == best:
+                    return choice
+            return _from_search(knowledge, text, current)
     pending: Choice | None = None
     for mention in cleaned:
         choice = _from_search(knowledge, mention, current)

@@ -114,6 +114,24 @@ def test_unsure_search_asks_with_buttons() -> None:
     assert events == []
 
 
+def test_a_paper_named_in_an_unsure_message_does_not_pick_the_procedure() -> None:
+    # The NLU marks the paper ("giấy khai sinh"), which alone means đăng ký khai sinh; the whole
+    # message hesitates between re-registration, a copy and the registration: ask, don't guess.
+    text = "bản giấy khai sinh cũ bị ướt mờ hết chữ"
+    [message, *_], events = run(tracker(text, "ask_procedure", ["giấy khai sinh"]))
+    assert message["text"] == ASK_WHICH
+    offered = " ".join(b["payload"] for b in message["buttons"])
+    assert "1.004884" in offered  # đăng ký lại khai sinh, the message's best guess
+    assert events == []
+
+
+def test_a_mention_that_agrees_with_the_message_s_best_guess_is_answered() -> None:
+    text = "bản giấy khai sinh cũ bị ướt mờ hết chữ"
+    [message, *_], events = run(tracker(text, "ask_procedure", ["đăng ký lại khai sinh"]))
+    assert "(mã 1.004884)" in message["text"]
+    assert events == [SlotSet("current_procedure", "1.004884")]
+
+
 def test_unsure_search_prefers_the_current_procedure_when_it_is_a_candidate() -> None:
     [message, *_], events = run(
         tracker(
