@@ -151,18 +151,35 @@ def synonym_rules(groups: list[SynonymGroup]) -> SynonymRules:
     return tuple((key, term, exact) for (key, exact), term in ordered)
 
 
+_Rule = tuple[int, tuple[str, ...], str, bool]  # (rank, phrase, term, exact)
+
+
+@lru_cache(maxsize=8)
+def _rules_by_first(rules: SynonymRules) -> dict[tuple[str, bool], tuple[_Rule, ...]]:
+    """The rules by (first syllable, exact), each list in the rules' order (longest first): a
+    query position is compared with the few rules that can start there, not all of them."""
+    by_first: dict[tuple[str, bool], list[_Rule]] = {}
+    for rank, (phrase, term, exact) in enumerate(rules):
+        by_first.setdefault((phrase[0], exact), []).append((rank, phrase, term, exact))
+    return {key: tuple(group) for key, group in by_first.items()}
+
+
 def expand(rules: SynonymRules, query: str) -> str | None:
     """The query with each everyday phrase replaced by its title wording (longest match first,
     left to right); None when no phrase occurs."""
     if not rules:
         return None
+    by_first = _rules_by_first(rules)
     marked = syllables(query)
     folded = [canon(fold(s)) for s in marked]
     out: list[str] = []
     i = 0
     changed = False
     while i < len(marked):
-        for phrase, term, exact in rules:
+        candidates = sorted(
+            by_first.get((marked[i], True), ()) + by_first.get((folded[i], False), ())
+        )
+        for _, phrase, term, exact in candidates:
             seq = marked if exact else folded
             if tuple(seq[i : i + len(phrase)]) == phrase:
                 out.append(term)
@@ -256,7 +273,8 @@ class LexicalIndex:
     chars: Postings
     synonyms: SynonymRules = ()
     acronyms: dict[str, str] = field(default_factory=dict)  # see bot.knowledge.acronyms
-    marked: frozenset[tuple[int, str]] = frozenset()  # (entry, marked term) pairs
+    # marked term -> the sorted ids of the entries that have it with exactly these marks
+    marked: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -305,7 +323,7 @@ def build(knowledge: Knowledge) -> LexicalIndex:
         chars=chars,
         synonyms=synonym_rules(knowledge.synonyms),
         acronyms=spelled,
-        marked=frozenset(marked),
+        marked=_marked_postings(marked),
     )
 
 
@@ -428,6 +446,16 @@ def _typed_with_marks(query: str) -> bool:
     return bool(sylls) and sum(fold(s) != s for s in sylls) >= MARKED_SHARE * len(sylls)
 
 
+_NO_ENTRIES = np.zeros(0, dtype=np.int32)
+
+
+def _marked_postings(pairs: set[tuple[int, str]]) -> dict[str, np.ndarray]:
+    grouped: dict[str, list[int]] = {}
+    for entry, term in pairs:
+        grouped.setdefault(term, []).append(entry)
+    return {term: np.array(sorted(ids), dtype=np.int32) for term, ids in grouped.items()}
+
+
 def _mismarked(index: LexicalIndex, query: str, bm25: np.ndarray, covered: np.ndarray) -> None:
     """Lower, in place, what an entry gained from query terms that it has only with other
     marks. Only terms a query typed with diacritics writes with marks are compared."""
@@ -439,7 +467,7 @@ def _mismarked(index: LexicalIndex, query: str, bm25: np.ndarray, covered: np.nd
             continue
         a, b = index.words.indptr[t], index.words.indptr[t + 1]
         entries = index.words.entries[a:b]
-        wrong = np.fromiter(((int(e), marked) not in index.marked for e in entries), bool)
+        wrong = ~np.isin(entries, index.marked.get(marked, _NO_ENTRIES), assume_unique=True)
         if not wrong.any():
             continue
         loss = 1.0 - MISMARKED_WEIGHT
