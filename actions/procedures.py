@@ -19,6 +19,7 @@ from bot.knowledge import (
     INTENT_ASPECTS,
     Knowledge,
     KnowledgeError,
+    Resolution,
     answer,
     choice_buttons,
     get_knowledge,
@@ -73,7 +74,12 @@ FOLLOW_UP_DEPTH = 10  # the current procedure among this many results: a vague f
 
 
 def _from_search(knowledge: Knowledge, text: str, current: str | None) -> Choice:
-    resolution = resolve(knowledge, text)
+    return _choice_of(resolve(knowledge, text), knowledge, text, current)
+
+
+def _choice_of(
+    resolution: Resolution, knowledge: Knowledge, text: str, current: str | None
+) -> Choice:
     if resolution.kind == "found":
         return Choice("found", (resolution.hits[0].code,), resolution.variants)
     if resolution.kind == "ambiguous":
@@ -116,7 +122,7 @@ def pick_procedure(
                 choice = _from_search(knowledge, mention, current)
                 if choice.kind == "found" and choice.codes[0] == best:
                     return choice
-            return _from_search(knowledge, text, current)
+            return _choice_of(whole, knowledge, text, current)  # the search already run
     pending: Choice | None = None
     for mention in cleaned:
         choice = _from_search(knowledge, mention, current)
