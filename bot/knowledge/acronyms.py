@@ -50,13 +50,15 @@ def _key(token: str) -> str:
 def derive(knowledge: Knowledge) -> dict[str, str]:
     """Acronym (lowercase, "đ" as "d") -> its most frequent spelled-out form."""
     users: dict[str, set[str]] = {}
-    words: set[str] = set()
+    raw_words: set[str] = set()
     for code, procedure in knowledge.procedures.items():
         for token in _WORD_RE.findall(nfc(procedure.title)):
             if len(token) >= 2 and token.isupper():
                 users.setdefault(token, set()).add(code)
         for text in _texts(procedure):
-            words.update(fold(w) for w in _WORD_RE.findall(nfc(text)) if not w.isupper())
+            raw_words.update(_WORD_RE.findall(nfc(text)))
+    # folded once per distinct word: the texts repeat the same few thousand words many times
+    words = {fold(w) for w in raw_words if not w.isupper()}
     table: dict[str, str] = {}
     for acronym, codes in sorted(users.items()):
         key = _key(acronym)
