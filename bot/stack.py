@@ -19,6 +19,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,9 +39,14 @@ def _env_int(name: str, default: int) -> int:
 RASA_PROCESS_BYTES = int(1.5 * 2**30)
 
 
+def usable_cores() -> int:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return cores or 1
+
+
 def default_rasa_workers() -> int:
     """One Rasa process per core, as many as fit in physical memory (at least one)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = usable_cores()
     try:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
@@ -137,6 +143,25 @@ class StackConfig:
     @property
     def action_url(self) -> str:
         return f"http://{self.host}:{self.action_port}"
+
+
+TF_THREAD_VARIABLES = ("TF_INTRA_OP_PARALLELISM_THREADS", "TF_INTER_OP_PARALLELISM_THREADS")
+
+
+def tensorflow_threads_env(
+    rasa_count: int, cores: int, environ: Mapping[str, str] = os.environ
+) -> dict[str, str]:
+    """TensorFlow's thread pools for each Rasa process: the cores shared out between them.
+
+    TensorFlow sizes its pools to every core of the machine. With one Rasa process per core,
+    each process's DIET inference then spreads one message over all cores and competes with the
+    other processes' messages, which lengthens the latency tail under load (docs/performance.md).
+    Rasa reads these variables at start. Values set by the operator are kept.
+    """
+    if any(environ.get(name, "").strip() for name in TF_THREAD_VARIABLES):
+        return {}
+    threads = str(max(1, cores // max(1, rasa_count)))
+    return {name: threads for name in TF_THREAD_VARIABLES}
 
 
 def _numbered(kind: str, index: int) -> str:
@@ -238,6 +263,13 @@ class Stack:
         commands["gateway"] = [str(c.app_python), "-m", "bot.gateway"]
         return commands
 
+    def env_for(self, name: str) -> dict[str, str]:
+        """The environment of process `name` (as in `commands`)."""
+        env = base_env(self.config)
+        if name.split("-")[0] == "rasa":
+            env |= tensorflow_threads_env(self.config.rasa_count, usable_cores(), env)
+        return env
+
     def start(self, model: Path | None = None, timeout: float = 600.0) -> None:
         c = self.config
         c.var_dir.mkdir(parents=True, exist_ok=True)
@@ -245,11 +277,10 @@ class Stack:
         for j in range(c.action_count):
             write_endpoints(c.endpoints_path_for(j), c.endpoints(j))
         model = model or latest_model(c.model_dir)
-        env = base_env(c)
         for name, cmd in self.commands(model).items():
             log = (c.log_dir / f"{name}.log").open("ab")
             self.processes[name] = subprocess.Popen(
-                cmd, cwd=c.repo, env=env, stdout=log, stderr=subprocess.STDOUT,
+                cmd, cwd=c.repo, env=self.env_for(name), stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip
         try:
