@@ -21,6 +21,7 @@ from bot.knowledge import (
     KnowledgeError,
     Resolution,
     answer,
+    asked_aspect,
     choice_buttons,
     get_knowledge,
     guess_aspect,
@@ -158,9 +159,8 @@ class ActionAnswerProcedure(Action):
         intent = (message.get("intent") or {}).get("name") or ""
         text = message.get("text") or ""
         aspect = INTENT_ASPECTS.get(intent, "summary")
-        if aspect == "summary" and not text.startswith("/"):
-            # "ask_procedure" is the NLU's catch-all; a clear cue ("nộp ở đâu") says more.
-            aspect = guess_aspect(text)
+        if not text.startswith("/"):  # a button's payload names its aspect exactly
+            aspect = asked_aspect(aspect, text)
         mentions = list(tracker.get_latest_entity_values(ENTITY))
         if _is_form_report(tracker) and not mentions and resolve(knowledge, text).kind != "found":
             # The NLU took the citizen's report for a procedure question ("... nhiều ngày"

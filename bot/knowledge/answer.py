@@ -72,7 +72,9 @@ _ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
               "lau khong", "may hom", "may tuan", "khi nao xong", "bao lau thi")),
     ("place", ("o dau", "nop o", "lam o", "cho nao", "noi nao", "len xa hay", "len huyen",
                "truc tuyen", "online", "qua mang", "xa nao", "phuong nao", "o xa hay",
-               "o huyen hay", "hay len", "hay ra", "co quan nao", "nop tai", "lam tai")),
+               "o huyen hay", "hay len", "hay ra", "co quan nao", "nop tai", "lam tai",
+               # "làm ở xã được không": can the commune do it
+               "o xa duoc", "tai xa duoc", "o phuong duoc", "o cong an xa duoc", "xa co lam")),
     ("documents", ("giay to", "mang theo", "mang gi", "can gi", "can nhung gi", "chuan bi gi",
                    "can nhung", "giay gi", "nop gi", "nop nhung gi", "mang nhung gi",
                    "can giay", "ho so gi", "ho so gom", "ho so can", "ho so nhung gi",
@@ -87,16 +89,34 @@ _ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )  # fmt: skip
 
 
-def guess_aspect(text: str) -> str:
-    """The aspect a message asks about, from keyword cues ("summary" when none)."""
+def cued_aspects(text: str) -> list[str]:
+    """Every aspect a keyword cue of the message points at, in `_ASPECT_CUES` order."""
     from bot.text import folded_syllables
 
     # Syllables, so punctuation separates cues too ("ở đâu, gọi điện được ko?").
     folded = f" {' '.join(folded_syllables(text))} "
-    for aspect, cues in _ASPECT_CUES:
-        if any(f" {cue} " in folded for cue in cues):
-            return aspect
-    return "summary"
+    return [a for a, cues in _ASPECT_CUES if any(f" {cue} " in folded for cue in cues)]
+
+
+def guess_aspect(text: str) -> str:
+    """The aspect a message asks about, from keyword cues ("summary" when none)."""
+    cued = cued_aspects(text)
+    return cued[0] if cued else "summary"
+
+
+def asked_aspect(intent_aspect: str, text: str) -> str:
+    """The aspect to answer: the NLU's (`intent_aspect`, "summary" for its catch-all), unless
+    the message's own question words say otherwise.
+
+    A cue only overrules an aspect intent when it is the message's only cue and the intent's
+    aspect has none: "trình báo mất hộ chiếu ở đâu" classified as a steps question asks where.
+    """
+    cued = cued_aspects(text)
+    if intent_aspect == "summary":
+        return cued[0] if cued else "summary"
+    if intent_aspect not in cued and len(cued) == 1:
+        return cued[0]
+    return intent_aspect
 
 
 # -- small helpers -------------------------------------------------------------------------------

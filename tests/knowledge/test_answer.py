@@ -131,3 +131,28 @@ def test_guess_aspect(text: str, aspect: str) -> None:
     from bot.knowledge import guess_aspect
 
     assert guess_aspect(text) == aspect
+
+
+@pytest.mark.parametrize(
+    ("intent_aspect", "text", "aspect"),
+    [
+        # the message's only question word overrules a classifier that heard another aspect
+        ("steps", "mất hộ chiếu thì trình báo ở đâu", "place"),
+        ("documents", "photo công chứng bằng đại học hết bao nhiêu 1 trang", "fee"),
+        ("place", "lam don hoa giai tranh chap ranh dat can gi", "documents"),
+        # a cue for the intent's own aspect, or several cues: the classifier decides
+        ("place", "chứng thực di chúc ở xã được không", "place"),
+        ("documents", "làm ở đâu, cần giấy tờ gì", "documents"),
+        ("time", "đăng ký ở đâu, cần gì", "time"),
+        # no cue at all: the classifier decides
+        ("legal", "đăng ký khai sinh", "legal"),
+        # the catch-all takes the first cue, or gives a summary
+        ("summary", "xã có làm đăng ký kết hôn tại nhà không", "place"),
+        ("summary", "sang ten xe may o xa duoc khong", "place"),
+        ("summary", "khai sinh", "summary"),
+    ],
+)
+def test_asked_aspect(intent_aspect: str, text: str, aspect: str) -> None:
+    from bot.knowledge import asked_aspect
+
+    assert asked_aspect(intent_aspect, text) == aspect
