@@ -51,6 +51,11 @@ DENSE_SURE = 0.75  # cosine at which the dense side alone can make a weak lexica
 # A procedure for another kind of organisation than the one the query names (hợp tác xã vs tổ
 # hợp tác vs hộ kinh doanh vs công ty) keeps this share of its score and is never sure.
 KIND_PENALTY = 0.5
+# A close runner-up is no rival when the message contains a whole text of the best hit
+# ("đổi chủ hộ") and of the runner-up's best text only a part ("sang tên đổi chủ xe"): it
+# scored by matching more words around, not by being what was named.
+WHOLE_TEXT = 0.95  # cover at which the best hit's text is said whole
+COVER_GAP = 0.25  # and the runner-up's text at least this much less covered
 
 
 @dataclass(frozen=True)
@@ -447,6 +452,7 @@ def resolve(
         for h in hits[1:]
         if h.score >= ambiguous_ratio * top.score
         and h.code not in ruled_out
+        and not (top.cover >= WHOLE_TEXT and h.cover < top.cover - COVER_GAP)
         and not (h.code in top_family and not families.names_variant(h.code, sylls, top.code))
     ]
     runner = max(
