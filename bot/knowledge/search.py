@@ -46,6 +46,11 @@ CLOSE_TITLES = 0.5  # titles sharing this share of their words are told apart by
 # so the matched share stays low although one procedure clearly stands out from the rest.
 SURE_MARGIN = 0.75  # the best rival outside the top's family scored below this share of it
 MARGIN_MATCH = 0.25  # and at least this share of the message matched the top's text
+# and the message is long (content syllables), or says at least this share of the top's text:
+# a short message is no context, its unmatched word is what it asks about ("đăng ký [học
+# lái] ô tô", "đăng ký [sim] chính chủ")
+MARGIN_LONG = 7
+MARGIN_SHORT_COVER = 0.5
 DENSE_WEIGHT = 0.3  # share of the dense cosine in the fused score when a model is configured
 DENSE_SURE = 0.75  # cosine at which the dense side alone can make a weak lexical match sure
 # A procedure for another kind of organisation than the one the query names (hợp tác xã vs tổ
@@ -402,6 +407,10 @@ def _demote(hits: list[Hit], codes: set[str]) -> list[Hit]:
     return sorted(lowered, key=lambda h: -h.score)  # stable: ties keep their order
 
 
+def _content_size(query: str) -> int:
+    return sum(1 for s in lexical.content_syllables(query) if s and s not in lexical.STOPWORDS)
+
+
 def _query_syllables(query: str, synonyms: lexical.SynonymRules = ()) -> set[str]:
     """Content syllables and adjacent pairs of the query and of its synonym expansion ("người
     Hàn Quốc" names the "có yếu tố nước ngoài" variants), without what a negation rules out."""
@@ -464,6 +473,7 @@ def resolve(
         and top.kind != "document"
         and (top.match or 0.0) >= MARGIN_MATCH
         and runner < SURE_MARGIN * top.score
+        and (top.cover >= MARGIN_SHORT_COVER or _content_size(query) >= MARGIN_LONG)
     )
     sure = _sure(top) and top.code not in other_kind
     if rivals or not (sure or by_margin):
