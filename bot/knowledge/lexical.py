@@ -363,10 +363,39 @@ def query_features(index: LexicalIndex, query: str) -> tuple[list[int], float, l
     return known, ideal, chars
 
 
+_DIGITS_LETTERS_RE = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
+MIN_GLUED = 4  # a glued word is at least two syllables of two letters ("chocon")
+
+
+def _split_word(index: LexicalIndex, word: str) -> str:
+    """``word`` (marked, lowercase) split in two where both halves and the pair are words of
+    the knowledge texts ("khaisinh" -> "khai sinh", "đăngký" -> "đăng ký"); as is otherwise."""
+    folded = canon(fold(word))
+    vocab = index.words.vocab
+    if len(folded) < MIN_GLUED or folded in vocab or len(folded) != len(word):
+        return word
+    for cut in range(2, len(folded) - 1):
+        a, b = canon(folded[:cut]), canon(folded[cut:])
+        known = (a in vocab or a in STOPWORDS) and (b in vocab or b in STOPWORDS)
+        if known and f"{a} {b}" in vocab:
+            return f"{word[:cut]} {word[cut:]}"
+    return word
+
+
+def split_glued(index: LexicalIndex, query: str) -> str:
+    """The query with words typed without their space put apart: digits from letters ("2đứa",
+    "25tuoi") and two syllables glued into one ("khaisinh", "đăngký", "chocon") when the
+    knowledge texts have both syllables side by side. Unchanged when nothing was glued."""
+    words = syllables(query)
+    split = [part for w in words for part in _DIGITS_LETTERS_RE.sub(" ", w).split() if part]
+    split = [_split_word(index, w) for w in split]
+    return " ".join(split) if split != words else query
+
+
 def score(index: LexicalIndex, query: str) -> EntryScores | None:
     """Score every entry against ``query``, and against the query with everyday words put in
     title wording (synonyms), and keep each procedure's best entry over both."""
-    query = acronyms.expand(index.acronyms, query)
+    query = split_glued(index, acronyms.expand(index.acronyms, query))
     plain = _score(index, query)
     expanded = expand(index.synonyms, query)
     if expanded is None:

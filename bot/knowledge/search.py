@@ -15,6 +15,7 @@ no special case gets the main procedure, one naming a variant's qualifier gets t
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 import threading
@@ -23,9 +24,10 @@ from typing import Literal
 
 import numpy as np
 
-from bot.knowledge import dense, lexical
+from bot.knowledge import dense, kinds, lexical
 from bot.knowledge.families import Families, families_for, query_terms, title_syllables
 from bot.knowledge.schema import Knowledge
+from bot.text import folded_syllables
 
 CODE_IN_TEXT_RE = re.compile(r"(?<![\d.])(\d\.\d{6})(?![\d])")
 
@@ -44,8 +46,21 @@ CLOSE_TITLES = 0.5  # titles sharing this share of their words are told apart by
 # so the matched share stays low although one procedure clearly stands out from the rest.
 SURE_MARGIN = 0.75  # the best rival outside the top's family scored below this share of it
 MARGIN_MATCH = 0.25  # and at least this share of the message matched the top's text
+# and the message is long (content syllables), or says at least this share of the top's text:
+# a short message is no context, its unmatched word is what it asks about ("đăng ký [học
+# lái] ô tô", "đăng ký [sim] chính chủ")
+MARGIN_LONG = 7
+MARGIN_SHORT_COVER = 0.5
 DENSE_WEIGHT = 0.3  # share of the dense cosine in the fused score when a model is configured
 DENSE_SURE = 0.75  # cosine at which the dense side alone can make a weak lexical match sure
+# A procedure for another kind of organisation than the one the query names (hợp tác xã vs tổ
+# hợp tác vs hộ kinh doanh vs công ty) keeps this share of its score and is never sure.
+KIND_PENALTY = 0.5
+# A close runner-up is no rival when the message contains a whole text of the best hit
+# ("đổi chủ hộ") and of the runner-up's best text only a part ("sang tên đổi chủ xe"): it
+# scored by matching more words around, not by being what was named.
+WHOLE_TEXT = 0.95  # cover at which the best hit's text is said whole
+COVER_GAP = 0.25  # and the runner-up's text at least this much less covered
 
 
 @dataclass(frozen=True)
@@ -81,10 +96,20 @@ class SearchIndex:
     # main procedure code -> the syllables of its own texts (title, aliases, FAQ questions)
     main_words: dict[str, frozenset[str]] = field(default_factory=dict)
     titles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # code -> title syllables
+    # code -> the kinds of organisation its title names (bot.knowledge.kinds), when any
+    kinds: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _titles(knowledge: Knowledge) -> dict[str, tuple[str, ...]]:
     return {code: title_syllables(p.title) for code, p in knowledge.procedures.items()}
+
+
+def _kinds(knowledge: Knowledge) -> dict[str, frozenset[str]]:
+    named = {
+        code: kinds.subject_kinds(folded_syllables(p.title))
+        for code, p in knowledge.procedures.items()
+    }
+    return {code: found for code, found in named.items() if found}
 
 
 def _main_words(knowledge: Knowledge, families: Families) -> dict[str, frozenset[str]]:
@@ -112,7 +137,12 @@ def build_index(knowledge: Knowledge, encoder: dense.Encoder | None = None) -> S
         dense_index = dense.build_dense(encoder, lex.entry_proc, lex.entry_text)
     families = families_for(knowledge)
     return SearchIndex(
-        lex, families, dense_index, _main_words(knowledge, families), _titles(knowledge)
+        lex,
+        families,
+        dense_index,
+        _main_words(knowledge, families),
+        _titles(knowledge),
+        _kinds(knowledge),
     )
 
 
@@ -359,6 +389,28 @@ def _prefer_contrasted(
     return hits
 
 
+def _other_kinds(index: SearchIndex, hits: list[Hit], texts: list[str]) -> set[str]:
+    """The hits whose procedure is for another kind of organisation than the query names."""
+    if not index.kinds:
+        return set()
+    named = frozenset().union(*(kinds.kinds_in(folded_syllables(t)) for t in texts if t))
+    return {h.code for h in hits if kinds.mismatched(index.kinds.get(h.code, frozenset()), named)}
+
+
+def _demote(hits: list[Hit], codes: set[str]) -> list[Hit]:
+    if not codes:
+        return hits
+    lowered = [
+        dataclasses.replace(h, score=round(h.score * KIND_PENALTY, 4)) if h.code in codes else h
+        for h in hits
+    ]
+    return sorted(lowered, key=lambda h: -h.score)  # stable: ties keep their order
+
+
+def _content_size(query: str) -> int:
+    return sum(1 for s in lexical.content_syllables(query) if s and s not in lexical.STOPWORDS)
+
+
 def _query_syllables(query: str, synonyms: lexical.SynonymRules = ()) -> set[str]:
     """Content syllables and adjacent pairs of the query and of its synonym expansion ("người
     Hàn Quốc" names the "có yếu tố nước ngoài" variants), without what a negation rules out."""
@@ -381,11 +433,15 @@ def resolve(
         return Resolution("found", (exact[0],))
     index = index_for(knowledge)
     hits = _ranked(index, query, 10)
+    spelled = lexical.acronyms.expand(index.lexical.acronyms, query)
+    expanded = lexical.expand(index.lexical.synonyms, spelled) or ""
+    other_kind = _other_kinds(index, hits, [query, spelled, expanded])
+    hits = _demote(hits, other_kind)
     if not hits or not _fits(hits[0]):
         return Resolution("none", tuple(hits[:3]))
     families = index.families
     sylls = _query_syllables(query, index.lexical.synonyms)
-    sylls |= _query_syllables(lexical.acronyms.expand(index.lexical.acronyms, query))
+    sylls |= _query_syllables(spelled)
     hits = _prefer_combined(hits, families, sylls)
     hits = _prefer_main(hits, families, sylls, index.main_words)
     hits = _prefer_named_variant(hits, families, sylls)
@@ -405,6 +461,7 @@ def resolve(
         for h in hits[1:]
         if h.score >= ambiguous_ratio * top.score
         and h.code not in ruled_out
+        and not (top.cover >= WHOLE_TEXT and h.cover < top.cover - COVER_GAP)
         and not (h.code in top_family and not families.names_variant(h.code, sylls, top.code))
     ]
     runner = max(
@@ -412,11 +469,14 @@ def resolve(
         default=0.0,
     )
     by_margin = (
-        top.kind != "document"
+        top.code not in other_kind
+        and top.kind != "document"
         and (top.match or 0.0) >= MARGIN_MATCH
         and runner < SURE_MARGIN * top.score
+        and (top.cover >= MARGIN_SHORT_COVER or _content_size(query) >= MARGIN_LONG)
     )
-    if rivals or not (_sure(top) or by_margin):
+    sure = _sure(top) and top.code not in other_kind
+    if rivals or not (sure or by_margin):
         candidates = [top, *rivals] if rivals else hits[:3]
         # close members of the top's family are offered too (as they would come along as
         # variants if the top were sure)

@@ -7,8 +7,11 @@ Vietnamese and contain no key, so expansion is idempotent.
 
 Context-free choices for an administrative-services bot (documented because they are
 ambiguous in general chat):
-- "hk" → "không" (teencode), not "hộ khẩu": a wrong "không" loses a mention, a wrong
-  "hộ khẩu" would inject a procedure the citizen never asked about. "sổ hk" is a known miss.
+- "hk" → "không" (teencode: "được hk", "có hk" ending a question in southern typing), not
+  "hộ khẩu": a wrong "không" loses a mention, a wrong "hộ khẩu" would inject a procedure the
+  citizen never asked about. Except after a word that takes the household register as its
+  object ("sổ hk", "nhập hk", "cắt hk", "tách hk", "đăng ký hk", "cccd với hk"), where
+  "không" makes no sense: see ``AFTER``.
 - "dk"/"đk" → "đăng ký" (citizens write "đk khai sinh", "đk kết hôn"), not "được"/"điều kiện".
 - "hs" → "hồ sơ" (dossier), not "học sinh"; "ks" is left alone (khai sinh / khách sạn).
 - "dt" is not expanded ("điện thoại" or, in land matters, "diện tích"); "sdt" is.
@@ -97,4 +100,31 @@ ABBREVIATIONS: dict[str, str] = {
     "v": "vậy",
     "vd": "ví dụ",
     "nt": "nhắn tin",
+}
+
+
+# Abbreviations read differently after certain words: key -> (expansion, the previous words,
+# folded with "đ" as "d", after which that expansion applies). A previous word that is itself
+# an abbreviation is compared as typed ("dk hk", "vs hk").
+AFTER: dict[str, tuple[str, frozenset[str]]] = {
+    "hk": (
+        "hộ khẩu",
+        frozenset(
+            # "ký hk", "vào hk" stay "không": "có cần ký hk", "có được vào hk"
+            [
+                "so",
+                "nhap",
+                "cat",
+                "chuyen",
+                "tach",
+                "xoa",
+                "rut",
+                "khoi",
+                "voi",
+                "vs",
+                "dk",
+                "trong",
+            ]
+        ),
+    ),
 }

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.text.abbreviations import ABBREVIATIONS
+from bot.text.abbreviations import ABBREVIATIONS, AFTER
 
 __all__ = [
     "expand_abbreviations",
@@ -130,9 +130,19 @@ _PUNCTUATION = str.maketrans(
 _TOKEN_RE = re.compile(r"(?<![\w@/.\-'])[^\W_]+(?![\w@/\-']|\.\w)")
 
 
+_PREVIOUS_WORD_RE = re.compile(r"([^\W_]+)[ \t]+$")  # the word before, no punctuation between
+
+
 def _expand_token(match: re.Match[str]) -> str:
     token = match.group(0)
-    return ABBREVIATIONS.get(token.lower().replace("đ", "d"), token)
+    key = token.lower().replace("đ", "d")
+    after = AFTER.get(key)
+    if after is not None:
+        # "sổ hk" is "sổ hộ khẩu"; "... được hk", "sổ. hk" are not
+        before = _PREVIOUS_WORD_RE.search(match.string, max(0, match.start() - 40), match.start())
+        if before and fold(before.group(1)) in after[1]:
+            return after[0]
+    return ABBREVIATIONS.get(key, token)
 
 
 def expand_abbreviations(text: str) -> str:

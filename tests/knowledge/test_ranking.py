@@ -203,3 +203,26 @@ def test_a_negation_is_what_tells_two_titles_apart(
     assert families.qualifier(TRANSLATOR_NOT_COLLABORATOR) == {"khong phai"}
     resolution = resolve(shipped, query)
     assert resolution.kind == "found" and resolution.code == code
+
+
+PERMANENT, HOUSEHOLD_HEAD_CHANGE = "1.004222", "1.010039"
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        # "đổi chủ hộ" (an alias, said whole) against "sang tên đổi chủ xe" (said in part)
+        ("mẹ tôi mất, muốn đổi chủ hộ sang tên tôi thì mang gì", HOUSEHOLD_HEAD_CHANGE),
+        # the title "đăng ký thường trú" (said whole, through "nhập khẩu") against "xác nhận
+        # diện tích nhà thuê để nhập khẩu" (said in part)
+        ("ở nhà thuê thì nhập khẩu được không", PERMANENT),
+    ],
+)
+def test_a_text_said_whole_beats_a_close_one_said_in_part(
+    shipped: Knowledge, query: str, code: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resolution = resolve(shipped, query)
+    assert resolution.kind == "found" and resolution.code == code
+    # without the rule the partly said text is a rival and the assistant asks
+    monkeypatch.setattr(search_module, "COVER_GAP", 2.0)
+    assert resolve(shipped, query).kind == "ambiguous"

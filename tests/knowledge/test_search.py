@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
-from bot.knowledge import Knowledge, resolve, search
+from bot.knowledge import Knowledge, lexical, resolve, search
+
+search_module = importlib.import_module("bot.knowledge.search")
 
 BIRTH, MARRIAGE, DEATH, PERMANENT, TEMPORARY, COPY = (
     "1.001193", "1.000894", "1.000656", "1.004222", "1.004194", "2.000815"
@@ -161,3 +165,41 @@ def test_lexical_scores_are_bounded(shipped: Knowledge) -> None:
     for hit in search(shipped, "đăng ký khai sinh cho con", k=10):
         assert 0.0 <= (hit.match or 0.0) <= 1.0 and 0.0 <= hit.cover <= 1.0
         assert hit.kind in {"title", "alias", "faq", "document"}
+
+
+@pytest.mark.parametrize(
+    ("query", "split"),
+    [
+        ("khaisinh cho con", "khai sinh cho con"),
+        ("đăngký kết hôn", "đăng ký kết hôn"),
+        ("lam giay khai sinh chocon", "lam giay khai sinh cho con"),  # "cho" is a stopword
+        ("2đứa đi đăng ký", "2 đứa đi đăng ký"),
+        ("con 25tuoi", "con 25 tuoi"),
+    ],
+)
+def test_glued_words_are_put_apart(shipped: Knowledge, query: str, split: str) -> None:
+    index = search_module.index_for(shipped).lexical
+    assert lexical.split_glued(index, query) == split
+
+
+@pytest.mark.parametrize("query", ["Làm GKS cho bé", "sotay", "khai sinh", "xin chào"])
+def test_words_that_are_not_glued_stay(shipped: Knowledge, query: str) -> None:
+    index = search_module.index_for(shipped).lexical
+    assert lexical.split_glued(index, query) == query
+
+
+def test_a_glued_procedure_word_is_found(shipped: Knowledge) -> None:
+    resolution = resolve(shipped, "thang sau cuoi, 2dua di dangky kethon can mang gi a")
+    assert resolution.kind == "found" and resolution.code == MARRIAGE
+
+
+@pytest.mark.parametrize(
+    "query", ["hàng xóm nuôi gà gáy to", "hàng xóm hát karaoke to quá báo ở đâu"]
+)
+def test_a_short_message_is_not_sure_by_margin_alone(
+    shipped: Knowledge, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # its unmatched word is what it asks about, not context around a procedure's words
+    assert resolve(shipped, query).kind != "found"
+    monkeypatch.setattr(search_module, "MARGIN_LONG", 0)
+    assert resolve(shipped, query).kind == "found"

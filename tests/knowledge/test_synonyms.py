@@ -49,6 +49,30 @@ def test_shipped_synonyms_reach_search(shipped: Knowledge) -> None:
     assert resolve(shipped.model_copy(update={"synonyms": []}), query).code != "1.013978"
 
 
+MARITAL_STATUS, DOMESTIC_ADOPTION = "1.004873", "2.001263"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "nguoi doc than co duoc nhan con nuoi ko, phai hon con bao nhieu tuoi",
+        "tôi độc thân 40 tuổi muốn nhận con nuôi thì cần gì",
+    ],
+)
+def test_a_situation_word_does_not_name_the_certificate(shipped: Knowledge, query: str) -> None:
+    # "độc thân" alone is the asker's situation, not the marital-status certificate
+    assert "tình trạng hôn nhân" not in (expand(synonym_rules(shipped.synonyms), query) or "")
+    resolution = resolve(shipped, query)
+    assert resolution.code == DOMESTIC_ADOPTION
+
+
+@pytest.mark.parametrize(
+    "query", ["xin giay doc than", "làm độc thân ở đâu", "giấy xác nhận chưa kết hôn xin ở đâu"]
+)
+def test_asking_for_the_paper_still_gets_the_certificate(shipped: Knowledge, query: str) -> None:
+    assert resolve(shipped, query).code == MARITAL_STATUS
+
+
 def test_a_staff_synonym_works_without_retraining(kdir: Path) -> None:
     query = "xin giấy phép mở karaoke gia đình"
     before = resolve(load_knowledge(kdir), query)

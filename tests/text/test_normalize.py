@@ -17,6 +17,7 @@ from bot.text import (
     normalize_folded,
     syllables,
 )
+from bot.text.abbreviations import AFTER
 
 NFD = "NFD"
 
@@ -120,6 +121,29 @@ def test_expand_abbreviations_at_sentence_punctuation() -> None:
     assert expand_abbreviations("ko. (dc), r!") == "không. (được), rồi!"
 
 
+@pytest.mark.parametrize(
+    ("text", "expanded"),
+    [
+        # southern chat typing: "hk" ending a yes/no question is "không"
+        ("làm căn cước cho bé được hk", "làm căn cước cho bé được không"),
+        ("nhà thuê có nhập khẩu dc hk", "nhà thuê có nhập khẩu được không"),
+        ("hk biết làm sao", "không biết làm sao"),
+        ("có cần ký hk", "có cần ký không"),
+        # after a word that takes the household register as its object it is "hộ khẩu"
+        ("nhập hk cho con", "nhập hộ khẩu cho con"),
+        ("Sổ HK bị mất", "Sổ hộ khẩu bị mất"),
+        ("có cccd với hk rồi", "có căn cước công dân với hộ khẩu rồi"),
+        ("đk hk ở đâu", "đăng ký hộ khẩu ở đâu"),
+        ("cắt hk, tách hk được hk", "cắt hộ khẩu, tách hộ khẩu được không"),
+        # punctuation between: a new clause
+        ("nhập. hk", "nhập. không"),
+    ],
+)
+def test_hk_reads_by_the_word_before(text: str, expanded: str) -> None:
+    assert expand_abbreviations(text) == expanded
+    assert expand_abbreviations(expanded) == expanded
+
+
 def test_abbreviation_table_is_well_formed() -> None:
     assert len(ABBREVIATIONS) >= 60
     for key, value in ABBREVIATIONS.items():
@@ -127,6 +151,10 @@ def test_abbreviation_table_is_well_formed() -> None:
         assert value == unicodedata.normalize("NFC", value.lower()), value
         # Expansion must be idempotent: no expansion contains a key as a token.
         assert expand_abbreviations(value) == value, (key, value)
+    for key, (value, before) in AFTER.items():
+        assert key in ABBREVIATIONS and value == unicodedata.normalize("NFC", value.lower())
+        assert all(word == fold(word) for word in before), key
+        assert all(expand_abbreviations(f"{word} {value}").endswith(value) for word in before)
 
 
 # --- normalize --------------------------------------------------------------------------------
