@@ -51,6 +51,11 @@ MARGIN_MATCH = 0.25  # and at least this share of the message matched the top's 
 # lái] ô tô", "đăng ký [sim] chính chủ")
 MARGIN_LONG = 7
 MARGIN_SHORT_COVER = 0.5
+# For the same reason, a short message with a word that no knowledge text has ("đăng ký kinh
+# doanh taxi", "xin giấy phép bán rượu") is never sure: that word is what it asks about, and no
+# procedure speaks of it. A word is a syllable with a vowel; shorthand without one ("gpxd",
+# "vn", "sv") stands for words the texts may well have.
+_VOWEL_RE = re.compile(r"[aeiouy]")
 DENSE_WEIGHT = 0.3  # share of the dense cosine in the fused score when a model is configured
 DENSE_SURE = 0.75  # cosine at which the dense side alone can make a weak lexical match sure
 # A procedure for another kind of organisation than the one the query names (hợp tác xã vs tổ
@@ -411,6 +416,27 @@ def _content_size(query: str) -> int:
     return sum(1 for s in lexical.content_syllables(query) if s and s not in lexical.STOPWORDS)
 
 
+def unknown_words(index: SearchIndex, query: str) -> tuple[str, ...]:
+    """The words of ``query`` (folded) that no knowledge text has, after titles' acronyms are
+    spelled out, glued words put apart and everyday phrases replaced by their terms (synonyms
+    such as "người Úc" are known)."""
+    lex = index.lexical
+    text = lexical.split_glued(lex, lexical.acronyms.expand(lex.acronyms, query))
+    text = lexical.expand(lex.synonyms, text) or text
+    return tuple(
+        dict.fromkeys(
+            s
+            for s in lexical.content_syllables(text)
+            if s
+            and s not in lexical.STOPWORDS
+            and s not in lex.words.vocab
+            and s.isalpha()
+            and len(s) > 1
+            and _VOWEL_RE.search(s)
+        )
+    )
+
+
 def _query_syllables(query: str, synonyms: lexical.SynonymRules = ()) -> set[str]:
     """Content syllables and adjacent pairs of the query and of its synonym expansion ("người
     Hàn Quốc" names the "có yếu tố nước ngoài" variants), without what a negation rules out."""
@@ -468,14 +494,17 @@ def resolve(
         (h.score for h in hits[1:] if h.code not in top_family and h.code not in ruled_out),
         default=0.0,
     )
+    short = _content_size(query) < MARGIN_LONG
+    unknown = short and bool(unknown_words(index, query))
     by_margin = (
         top.code not in other_kind
         and top.kind != "document"
         and (top.match or 0.0) >= MARGIN_MATCH
         and runner < SURE_MARGIN * top.score
-        and (top.cover >= MARGIN_SHORT_COVER or _content_size(query) >= MARGIN_LONG)
+        and (top.cover >= MARGIN_SHORT_COVER or not short)
+        and not unknown
     )
-    sure = _sure(top) and top.code not in other_kind
+    sure = _sure(top) and top.code not in other_kind and not unknown
     if rivals or not (sure or by_margin):
         candidates = [top, *rivals] if rivals else hits[:3]
         # close members of the top's family are offered too (as they would come along as

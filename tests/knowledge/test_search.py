@@ -203,3 +203,39 @@ def test_a_short_message_is_not_sure_by_margin_alone(
     assert resolve(shipped, query).kind != "found"
     monkeypatch.setattr(search_module, "MARGIN_LONG", 0)
     assert resolve(shipped, query).kind == "found"
+
+
+@pytest.mark.parametrize(
+    ("query", "word"),
+    [("dang ky kinh doanh taxi", "taxi"), ("xin giấy phép bán rượu", "ruou")],
+)
+def test_a_short_message_with_a_word_no_text_has_is_not_sure(
+    shipped: Knowledge, query: str, word: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the unknown word is what it asks about; no procedure speaks of it
+    index = search_module.index_for(shipped)
+    assert search_module.unknown_words(index, query) == (word,)
+    resolution = resolve(shipped, query)
+    assert resolution.kind == "ambiguous" and resolution.hits
+    monkeypatch.setattr(search_module, "unknown_words", lambda index, query: ())
+    assert resolve(shipped, query).kind == "found"
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("dang ky ket hon voi nguoi uc", FOREIGN_MARRIAGE),  # "người Úc" is a synonym phrase
+        ("xin gpxd nha rieng le nop o dau", "1.013225"),  # shorthand without a vowel
+        ("khaisinh cho be", BIRTH),  # glued, not unknown
+        # a long message: its unknown word ("liệt") is context around the procedure's words
+        (
+            "vo sap cuoi cua em bi liet ko di lai dc, xa co lam dang ky ket hon tai nha cho"
+            " bon em ko",
+            "1.000593",
+        ),
+    ],
+)
+def test_known_shorthand_synonyms_and_long_context_stay_sure(
+    shipped: Knowledge, query: str, code: str
+) -> None:
+    assert resolve(shipped, query).code == code
