@@ -68,6 +68,67 @@ WHOLE_TEXT = 0.95  # cover at which the best hit's text is said whole
 COVER_GAP = 0.25  # and the runner-up's text at least this much less covered
 
 
+# Papers the citizen already has ("có cccd với hk rồi, giờ làm khai sinh", "đã có khai sinh
+# nhưng ...") are the situation, not what is asked: the words of such a span count half in the
+# ranking (the message is also scored without them, and the two scores averaged), so a
+# procedure matched on the papers held does not outrank the one matched on the request. They
+# keep half: having papers is itself a special case ("khai sinh cho người đã có giấy tờ").
+POSSESSION_WEIGHT = 0.5
+HELD_OPENERS = (("da", "co"), ("co", "san"))  # "đã có X", "có sẵn X"; and "có X rồi"
+NOT_HELD = frozenset({"chua", "khong", "ko", "k", "kg"})  # "chưa có X rồi" is not held
+# a held span ends at a clause boundary: punctuation or one of these words
+HELD_END = frozenset({"roi", "ma", "nhung", "gio", "nen", "thi", "de", "muon"})
+# syllables a held span has at most ("căn cước công dân với hộ khẩu"); a longer run to the
+# boundary is not taken as held ("đã có giấy phép xây dựng xin điều chỉnh ...")
+HELD_MAX = 8
+_CLAUSE_RE = re.compile(r"[,.;:!?()\n]+")
+
+
+def _held(sylls: list[str]) -> list[tuple[int, int]]:
+    """(start, end) of the held spans in one clause's folded syllables."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(sylls):
+        opener = tuple(sylls[i : i + 2]) in HELD_OPENERS
+        start = i + 2 if opener else i + 1
+        if not opener and (sylls[i] != "co" or (i and sylls[i - 1] in NOT_HELD)):
+            i += 1
+            continue
+        j = start
+        while j < len(sylls) and j - start < HELD_MAX and sylls[j] not in HELD_END:
+            j += 1
+        ended = j == len(sylls) or sylls[j] in HELD_END  # not cut off by HELD_MAX
+        if j > start and ended and (opener or (j < len(sylls) and sylls[j] == "roi")):
+            spans.append((start, j))
+            i = j
+        else:
+            i += 1
+    return spans
+
+
+def _clauses(query: str) -> list[list[str]]:
+    return [[lexical.canon(s) for s in folded_syllables(c)] for c in _CLAUSE_RE.split(query)]
+
+
+def held_spans(query: str) -> list[str]:
+    """The folded spans of ``query`` naming papers the citizen already has: what follows
+    "đã có" / "có sẵn", or what stands between "có" and "rồi", up to a clause boundary."""
+    return [" ".join(c[a:b]) for c in _clauses(query) for a, b in _held(c)]
+
+
+def _without_held(query: str) -> str | None:
+    """The query (folded) without the papers the citizen already has; None when it has none."""
+    clauses = _clauses(query)
+    held = [_held(c) for c in clauses]
+    if not any(held):
+        return None
+    kept = []
+    for sylls, spans in zip(clauses, held, strict=True):
+        drop = {k for a, b in spans for k in range(a, b)}
+        kept.append(" ".join(s for k, s in enumerate(sylls) if k not in drop))
+    return ", ".join(kept)
+
+
 @dataclass(frozen=True)
 class Hit:
     code: str
@@ -182,6 +243,14 @@ def _ranked(index: SearchIndex, query: str, k: int) -> list[Hit]:
         match[scored.proc] = scored.match
         cover[scored.proc] = scored.cover
         entry[scored.proc] = scored.entry
+    rest = _without_held(query)
+    if rest is not None and scored is not None:
+        # papers already held count half: average with the scores of the rest of the message
+        rest_score = np.zeros(n)
+        rest_scored = lexical.score(lex, rest)
+        if rest_scored is not None:
+            rest_score[rest_scored.proc] = rest_scored.score
+        lex_score = (1 - POSSESSION_WEIGHT) * lex_score + POSSESSION_WEIGHT * rest_score
     final = lex_score
     if dense_scores is not None:
         # Linear fusion on comparable scales: lexical relative to its best, cosine as is.

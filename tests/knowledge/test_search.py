@@ -239,3 +239,38 @@ def test_known_shorthand_synonyms_and_long_context_stay_sure(
     shipped: Knowledge, query: str, code: str
 ) -> None:
     assert resolve(shipped, query).code == code
+
+
+@pytest.mark.parametrize(
+    ("query", "spans"),
+    [
+        ("có cccd với hk rồi, giờ làm khai sinh", ["can cuoc cong dan voi ho khau"]),
+        ("con đã có khai sinh nhưng bỏ trống phần cha", ["khai sinh"]),
+        ("co san so do muon the chap", ["so do"]),
+        ("chưa có giấy khai sinh rồi", []),  # not held
+        ("không có sổ đỏ, xin cấp", []),
+        ("em có việc muốn hỏi", []),  # no "rồi", no "đã"
+        ("đã có hộ khẩu. có sổ đỏ rồi", ["ho khau", "so do"]),
+        ("đã có giấy phép xây dựng xin điều chỉnh giấy phép thêm tầng", []),  # no boundary
+    ],
+)
+def test_papers_already_held(query: str, spans: list[str]) -> None:
+    assert search_module.held_spans(query) == spans
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("em có giấy phép kinh doanh rồi, giờ muốn tạm ngừng kinh doanh", "1.001570"),
+        ("con đã có giấy khai sinh, giờ làm căn cước cho con", "1.014061"),
+        # having papers is itself the special case "người đã có hồ sơ, giấy tờ cá nhân"
+        ("bà em có căn cước với hộ khẩu rồi mà chưa có khai sinh, làm khai sinh thế nào",
+         "1.004772"),
+    ],
+)  # fmt: skip
+def test_papers_already_held_count_less_than_the_request(
+    shipped: Knowledge, query: str, code: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert resolve(shipped, query).hits[0].code == code
+    monkeypatch.setattr(search_module, "POSSESSION_WEIGHT", 0.0)
+    assert resolve(shipped, query).hits[0].code != code
