@@ -618,6 +618,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
     for noisy in ("rasa", "tensorflow", "absl", "underthesea"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
+    from rasa.utils.log_utils import configure_structlog
+
+    # Unconfigured, Rasa's structlog events print every parse, held-out sentences included.
+    configure_structlog(logging.WARNING)
     os.chdir(REPO)  # Rasa resolves `bot.nlu...` component names from here
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
