@@ -77,9 +77,7 @@ DEFAULT_PIPELINE: list[dict[str, Any]] = [
 ]
 
 
-def _ours(
-    diet: dict[str, Any], regex: bool = False, marked_words: bool = False
-) -> list[dict[str, Any]]:
+def _ours(diet: dict[str, Any], regex: bool = False) -> list[dict[str, Any]]:
     """Our Vietnamese pipeline with the given DIET settings."""
     pipeline: list[dict[str, Any]] = [
         {"name": "bot.nlu.tokenizer.VietnameseTokenizer"},
@@ -87,8 +85,6 @@ def _ours(
     ]
     if regex:
         pipeline.append({"name": "RegexFeaturizer", "use_lookup_tables": True})
-    if marked_words:  # the words as typed, marks kept, beside the folded features
-        pipeline.append({"name": "CountVectorsFeaturizer", "analyzer": "word"})
     pipeline += [
         {
             "name": "CountVectorsFeaturizer",
@@ -111,11 +107,6 @@ CANDIDATES: dict[str, list[dict[str, Any]]] = {
     "ours": _ours({"epochs": 60}),
     "ours_fast": _ours(
         {"epochs": 40, "number_of_transformer_layers": 1, "transformer_size": 128}, regex=True
-    ),
-    "ours_fast_marked": _ours(
-        {"epochs": 40, "number_of_transformer_layers": 1, "transformer_size": 128},
-        regex=True,
-        marked_words=True,
     ),
 }
 
