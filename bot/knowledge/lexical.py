@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Container
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -175,9 +176,34 @@ def char_terms(text: str, n: int = CHAR_N) -> list[str]:
 SynonymRules = tuple[tuple[tuple[str, ...], str, bool], ...]
 
 
-def synonym_rules(groups: list[SynonymGroup]) -> SynonymRules:
+# Where a citizen was or goes ("sinh ở Úc", "sang Mỹ định cư", "bên Nhật"): a country is named
+# by these words as by "người X" / "quốc tịch X".
+PLACE_WORDS = ("o", "ben", "sang", "tai", "tu")
+
+
+def place_phrases(group: SynonymGroup, vocab: Container[str] = ()) -> list[str]:
+    """Phrases derived from a group naming nationalities: for each one-syllable X the group
+    has both as "người X" and as "quốc tịch X", and that is no word of the knowledge texts
+    ("nhật" is: "cập nhật"; "pháp": "tư pháp"), "ở X", "bên X", "sang X", "tại X", "từ X"
+    (folded)."""
+    folded = {tuple(canon(fold(s)) for s in syllables(p)) for p in group.everyday}
+    countries = [
+        key[1]
+        for key in sorted(folded)
+        if len(key) == 2
+        and key[0] == "nguoi"
+        and ("quoc", "tich", key[1]) in folded
+        and key[1] not in STOPWORDS
+        and key[1] not in vocab
+    ]
+    return [f"{place} {country}" for country in countries for place in PLACE_WORDS]
+
+
+def synonym_rules(groups: list[SynonymGroup], vocab: Container[str] = ()) -> SynonymRules:
     rules: dict[tuple[tuple[str, ...], bool], str] = {}
     for group in groups:
+        for phrase in place_phrases(group, vocab):
+            rules.setdefault((tuple(canon(fold(s)) for s in phrase.split()), False), group.term)
         for phrase in group.everyday:
             marked = syllables(phrase)
             exact = len(marked) == 1 and fold(marked[0]) != marked[0]
@@ -371,7 +397,7 @@ def build(knowledge: Knowledge) -> LexicalIndex:
         entry_mass=mass,
         words=words,
         chars=chars,
-        synonyms=synonym_rules(knowledge.synonyms),
+        synonyms=synonym_rules(knowledge.synonyms, words.vocab),
         acronyms=spelled,
         marked=_marked_postings(marked),
         homographs=frozenset(i for t, i in words.vocab.items() if homograph(t)),
