@@ -17,12 +17,12 @@ Pure functions + one immutable index per knowledge snapshot.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections import Counter
+from collections.abc import Container
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -46,6 +46,17 @@ _STOPWORD_TEXT = """a ah ak oi nhe nhi vay the nao gi can bao lau nhieu o dau sa
     gium luc may roi chua hay hoac ve nay kia ngay ad admin shop ac ha hay day nhe nha uh u
     vang da duoc biet sao ntn nhu tien cho mot"""
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+# The same words as they are written with their marks. Folded, a stopword also stands for
+# content words ("nha": "nhà" house, "bao": "báo" report, "ban": "bán" sell, "roi": "rơi"
+# drop, "the": "thẻ" card, "dau": "đầu" first); in a text typed with diacritics a syllable is
+# a stopword only when written as one of these, so "bán xe", "làm rơi thẻ", "nhà ở" keep their
+# words. Unmarked or half-marked typing is read folded, as before.
+_MARKED_STOPWORD_TEXT = """à á ạ ah ak ơi ôi oi nhé nhe nhỉ vậy thế thể nào gì cần bao lâu
+    nhiêu nhiều ở đâu sao không ko có được thì là mình tôi em anh chị chỉ bạn xin chào hỏi
+    muốn phải những nhưng các và với của để ra giúp giùm lúc mấy rồi chưa hay hãy hoặc về
+    này nay kia ngày ad admin shop ác hả hà đây nha nhá uh ừ ư u vâng dạ đã biết ntn như
+    tiền cho một"""
+MARKED_STOPWORDS = frozenset(_MARKED_STOPWORD_TEXT.split())
 # Two-syllable phrases that say WHAT is asked (the intent), not WHICH procedure: removed
 # entirely, so "khai sinh cần giấy tờ gì" and "khai tử cần giấy tờ gì" differ only where
 # they should.
@@ -88,16 +99,42 @@ def marked_terms(text: str) -> tuple[tuple[str, str | None], ...]:
     if len(marked) != len(folded):
         return ()
     has_mark = [fold(m) != m for m in marked]
+    stop = stop_flags(text)
     out: list[tuple[str, str | None]] = []
     for i, f in enumerate(folded):
-        if f and f not in STOPWORDS:
+        if f and not stop[i]:
             out.append((f, marked[i] if has_mark[i] else None))
     for i in range(len(folded) - 1):
         a, b = folded[i], folded[i + 1]
-        if a and b and (a not in STOPWORDS or b not in STOPWORDS):
+        if a and b and not (stop[i] and stop[i + 1]):
             both = has_mark[i] and has_mark[i + 1]
             out.append((f"{a} {b}", f"{marked[i]} {marked[i + 1]}" if both else None))
     return tuple(out)
+
+
+@lru_cache(maxsize=1 << 16)
+def stop_flags(text: str, marks: bool | None = None) -> tuple[bool, ...]:
+    """Per syllable of ``content_syllables(text)``, whether it is a stopword: its folded form
+    is one, and, in a text typed with diacritics, it is written as one ("nha" and "nhá" are,
+    "nhà" is not). ``marks`` says whether the text was typed with diacritics when the caller
+    knows better than the text (a query whose synonyms put title wording in)."""
+    folded = content_syllables(text)
+    flags = [s is not None and s in STOPWORDS for s in folded]
+    if not (_typed_with_marks(text) if marks is None else marks):
+        return tuple(flags)
+    marked = syllables(text)
+    if len(marked) != len(folded):
+        return tuple(flags)
+    return tuple(
+        flag and (fold(m) == m or marked_canon(m) in MARKED_STOPWORDS)
+        for flag, m in zip(flags, marked, strict=True)
+    )
+
+
+def homograph(term: str) -> bool:
+    """Whether a word term is made only of syllables that, folded, are stopwords ("nha o" of
+    "nhà ở"): an unmarked query cannot say it, so it does not count in an entry's mass."""
+    return all(s in STOPWORDS for s in term.split())
 
 
 @lru_cache(maxsize=1 << 16)  # knowledge texts repeat (document names) and rebuilds re-read them
@@ -110,14 +147,15 @@ def content_syllables(text: str) -> tuple[str | None, ...]:
     return tuple(sylls)
 
 
-def word_terms(text: str) -> list[str]:
+def word_terms(text: str, marks: bool | None = None) -> list[str]:
     """Index terms of a text: folded content syllables plus adjacent-syllable bigrams."""
     sylls = content_syllables(text)
-    unigrams = [s for s in sylls if s and s not in STOPWORDS]
+    stop = stop_flags(text, marks)
+    unigrams = [s for s, st in zip(sylls, stop, strict=True) if s and not st]
     bigrams = [
-        f"{a} {b}"
-        for a, b in itertools.pairwise(sylls)
-        if a and b and (a not in STOPWORDS or b not in STOPWORDS)
+        f"{sylls[i]} {sylls[i + 1]}"
+        for i in range(len(sylls) - 1)
+        if sylls[i] and sylls[i + 1] and not (stop[i] and stop[i + 1])
     ]
     return unigrams + bigrams
 
@@ -138,9 +176,34 @@ def char_terms(text: str, n: int = CHAR_N) -> list[str]:
 SynonymRules = tuple[tuple[tuple[str, ...], str, bool], ...]
 
 
-def synonym_rules(groups: list[SynonymGroup]) -> SynonymRules:
+# Where a citizen was or goes ("sinh ở Úc", "sang Mỹ định cư", "bên Nhật"): a country is named
+# by these words as by "người X" / "quốc tịch X".
+PLACE_WORDS = ("o", "ben", "sang", "tai", "tu")
+
+
+def place_phrases(group: SynonymGroup, vocab: Container[str] = ()) -> list[str]:
+    """Phrases derived from a group naming nationalities: for each one-syllable X the group
+    has both as "người X" and as "quốc tịch X", and that is no word of the knowledge texts
+    ("nhật" is: "cập nhật"; "pháp": "tư pháp"), "ở X", "bên X", "sang X", "tại X", "từ X"
+    (folded)."""
+    folded = {tuple(canon(fold(s)) for s in syllables(p)) for p in group.everyday}
+    countries = [
+        key[1]
+        for key in sorted(folded)
+        if len(key) == 2
+        and key[0] == "nguoi"
+        and ("quoc", "tich", key[1]) in folded
+        and key[1] not in STOPWORDS
+        and key[1] not in vocab
+    ]
+    return [f"{place} {country}" for country in countries for place in PLACE_WORDS]
+
+
+def synonym_rules(groups: list[SynonymGroup], vocab: Container[str] = ()) -> SynonymRules:
     rules: dict[tuple[tuple[str, ...], bool], str] = {}
     for group in groups:
+        for phrase in place_phrases(group, vocab):
+            rules.setdefault((tuple(canon(fold(s)) for s in phrase.split()), False), group.term)
         for phrase in group.everyday:
             marked = syllables(phrase)
             exact = len(marked) == 1 and fold(marked[0]) != marked[0]
@@ -216,6 +279,11 @@ class Postings:
     weights: np.ndarray  # float32 (BM25 or tf-idf component)
     idf: np.ndarray  # float64 per term
 
+    @cached_property
+    def terms(self) -> list[str]:
+        """Term id -> term."""
+        return list(self.vocab)
+
     def gather(self, term_ids: list[int], term_weights: list[float] | None = None) -> tuple:
         if not term_ids:
             return np.empty(0, np.int32), np.empty(0, np.float64)
@@ -238,7 +306,10 @@ def _postings(docs: list[Counter[str]], weight_fn: str) -> Postings:
         df.update(doc.keys())
     vocab = {term: i for i, term in enumerate(sorted(df))}
     idf = np.array([_idf(n, df[t]) for t in vocab], dtype=np.float64)
-    lengths = np.array([sum(d.values()) for d in docs], dtype=np.float64)
+    # homographs of stopwords do not lengthen an entry: an unmarked query scores as before
+    lengths = np.array(
+        [sum(c for t, c in d.items() if not homograph(t)) for d in docs], dtype=np.float64
+    )
     avg = float(lengths.mean()) if n else 1.0
     per_term: list[list[tuple[int, float]]] = [[] for _ in vocab]
     for e, doc in enumerate(docs):
@@ -275,6 +346,8 @@ class LexicalIndex:
     acronyms: dict[str, str] = field(default_factory=dict)  # see bot.knowledge.acronyms
     # marked term -> the sorted ids of the entries that have it with exactly these marks
     marked: dict[str, np.ndarray] = field(default_factory=dict)
+    # word-term id -> whether the term is a homograph of stopwords (see ``homograph``)
+    homographs: frozenset[int] = frozenset()
 
     @property
     def size(self) -> int:
@@ -311,7 +384,10 @@ def build(knowledge: Knowledge) -> LexicalIndex:
             char_docs.append(Counter(char_terms(text)))
     words = _postings(word_docs, "bm25")
     chars = _postings(char_docs, "tfidf")
-    mass = np.array([sum(words.idf[words.vocab[t]] for t in d) for d in word_docs], np.float64)
+    mass = np.array(
+        [sum(words.idf[words.vocab[t]] for t in d if not homograph(t)) for d in word_docs],
+        np.float64,
+    )
     return LexicalIndex(
         codes=codes,
         entry_proc=np.array(entry_proc, dtype=np.int32),
@@ -321,9 +397,10 @@ def build(knowledge: Knowledge) -> LexicalIndex:
         entry_mass=mass,
         words=words,
         chars=chars,
-        synonyms=synonym_rules(knowledge.synonyms),
+        synonyms=synonym_rules(knowledge.synonyms, words.vocab),
         acronyms=spelled,
         marked=_marked_postings(marked),
+        homographs=frozenset(i for t, i in words.vocab.items() if homograph(t)),
     )
 
 
@@ -348,16 +425,21 @@ class EntryScores:
     entry: np.ndarray  # best entry id
 
 
-def query_features(index: LexicalIndex, query: str) -> tuple[list[int], float, list[int]]:
+def query_features(
+    index: LexicalIndex, query: str, marks: bool | None = None
+) -> tuple[list[int], float, list[int]]:
     """Known word-term ids, the query's ideal IDF mass (unknown terms included), char ids."""
-    terms = dict.fromkeys(word_terms(query))
+    terms = dict.fromkeys(word_terms(query, marks))
     known = [index.words.vocab[t] for t in terms if t in index.words.vocab]
     unknown = sum(
         _idf(index.size, 0) * (UNKNOWN_BIGRAM_WEIGHT if " " in t else 1.0)
         for t in terms
-        if t not in index.words.vocab
+        if t not in index.words.vocab and not homograph(t)
     )
-    ideal = max(float(index.words.idf[known].sum()) + unknown, MIN_IDEAL)
+    # homographs of stopwords ("nhà", "bán") help an entry that has them in the ranking, and
+    # count against none: folded, the same query would not have said them
+    counted = [t for t in known if t not in index.homographs]
+    ideal = max(float(index.words.idf[counted].sum()) + unknown, MIN_IDEAL)
     char_counts = Counter(char_terms(query))
     chars = [index.chars.vocab[c] for c in char_counts if c in index.chars.vocab]
     return known, ideal, chars
@@ -400,7 +482,9 @@ def score(index: LexicalIndex, query: str) -> EntryScores | None:
     expanded = expand(index.synonyms, query)
     if expanded is None:
         return plain
-    other = _score(index, expanded)
+    # read the expansion as the citizen typed: title wording put into an unmarked query does
+    # not make its homographs of stopwords content words
+    other = _score(index, expanded, _typed_with_marks(query))
     if plain is None or other is None:
         return other if plain is None else plain
     return _best_per_procedure(plain, other)
@@ -422,8 +506,9 @@ def _best_per_procedure(a: EntryScores, b: EntryScores) -> EntryScores:
     )
 
 
-def _score(index: LexicalIndex, query: str) -> EntryScores | None:
-    known, ideal, char_ids = query_features(index, query)
+def _score(index: LexicalIndex, query: str, marks: bool | None = None) -> EntryScores | None:
+    known, ideal, char_ids = query_features(index, query, marks)
+    known = _unpaired(index, known)
     if not known and not char_ids:
         return None
     n = index.size
@@ -431,6 +516,12 @@ def _score(index: LexicalIndex, query: str) -> EntryScores | None:
     bm25 = np.bincount(ids, weights=w, minlength=n)
     covered = _covered(index, known, n)
     _mismarked(index, query, bm25, covered)
+    # what homographs of stopwords added ranks, and is no evidence of a match (confidence)
+    bonus = np.zeros(n)
+    extra = [t for t in known if t in index.homographs]
+    if extra:
+        hids, hw = index.words.gather(extra)
+        bonus = np.minimum(np.bincount(hids, weights=hw, minlength=n), bm25)
     char_cos = np.zeros(n)
     if char_ids:
         query_vec = Counter(char_ids)
@@ -438,9 +529,10 @@ def _score(index: LexicalIndex, query: str) -> EntryScores | None:
         size = math.sqrt(sum(v * v for v in qw)) or 1.0
         cids, cw = index.chars.gather(list(query_vec), [v / size for v in qw])
         char_cos = np.bincount(cids, weights=cw, minlength=n)
-    match = np.minimum(bm25 / ideal, 1.5)
+    ranked = np.minimum(bm25 / ideal, 1.5)
+    match = np.minimum((bm25 - bonus) / ideal, 1.5)
     cover = np.divide(covered, index.entry_mass, out=np.zeros(n), where=index.entry_mass > 0)
-    raw = ((1 - CHAR_WEIGHT) * match + CHAR_WEIGHT * char_cos) * index.entry_weight
+    raw = ((1 - CHAR_WEIGHT) * ranked + CHAR_WEIGHT * char_cos) * index.entry_weight
     entry_score = raw * (1.0 - SPECIFICITY * (1.0 - np.minimum(cover, 1.0)))
     hit = np.flatnonzero(entry_score > 0)
     if hit.size == 0:
@@ -504,8 +596,32 @@ def _mismarked(index: LexicalIndex, query: str, bm25: np.ndarray, covered: np.nd
         np.subtract.at(covered, entries[wrong], loss * index.words.idf[t])
 
 
+BOUND = 0.75  # a homograph found in a pair in this share of its entries is bound to the pair
+
+
+def _unpaired(index: LexicalIndex, known: list[int]) -> list[int]:
+    """``known`` without the homographs of stopwords bound to a pair of the query that is no
+    homograph: "căn" is all but always in "căn cước", so it says nothing the pair does not.
+    A homograph that is a word of its own ("rơi", "bán", "nhà") adds to the ranking."""
+    if not any(t in index.homographs for t in known):
+        return known
+    terms, df = index.words.terms, np.diff(index.words.indptr)
+    bound = {
+        t
+        for t in known
+        if t in index.homographs
+        for p in known
+        if p not in index.homographs
+        and terms[t] in terms[p].split()
+        and " " in terms[p]
+        and df[p] >= BOUND * df[t]
+    }
+    return [t for t in known if t not in bound]
+
+
 def _covered(index: LexicalIndex, known: list[int], n: int) -> np.ndarray:
     """Per entry, the IDF mass of the query terms it contains."""
+    known = [t for t in known if t not in index.homographs]
     if not known:
         return np.zeros(n)
     ids, _ = index.words.gather(known)
