@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -19,6 +20,7 @@ from bot.knowledge import (
     INTENT_ASPECTS,
     Knowledge,
     KnowledgeError,
+    Procedure,
     Resolution,
     answer,
     asked_aspect,
@@ -201,12 +203,14 @@ def answer_from_search(
     tracker: Tracker,
     min_match: float = 0.0,
     offer: bool = False,
+    accept: Callable[[Procedure], bool] | None = None,
 ) -> list[EventType] | None:
     """For turns the NLU did not call a procedure question: when search is SURE which procedure
     the message is about, answer it (aspect from keyword cues) and return the events; with
     `offer`, when it has a few close candidates, ask which one with buttons (better than
     "please rephrase") and return []; else None and the caller falls back. One search per turn.
-    New aliases then help at once, even for phrasings the NLU was never trained on."""
+    New aliases then help at once, even for phrasings the NLU was never trained on. `accept`
+    limits the procedures that may be answered."""
     text = (tracker.latest_message or {}).get("text") or ""
     if not text or text.startswith("/"):
         return None
@@ -216,7 +220,8 @@ def answer_from_search(
         return None
     resolution = resolve(knowledge, text)
     aspect = guess_aspect(text)
-    if resolution.kind == "found" and (resolution.hits[0].match or 0.0) >= min_match:
+    found = resolution.kind == "found" and (resolution.hits[0].match or 0.0) >= min_match
+    if found and (accept is None or accept(knowledge.procedures[resolution.hits[0].code])):
         procedure = knowledge.procedures[resolution.hits[0].code]
         reply = answer(procedure, aspect, knowledge.profile)
         dispatcher.utter_message(
@@ -249,10 +254,13 @@ def procedure_instead_of_report(
     words = f" {' '.join(folded_syllables(text))} "
     if any(f" {cue} " in words for cue in REPORT_CUES):
         return None
-    asks = guess_aspect(text) != "summary"
-    return answer_from_search(
-        dispatcher, tracker, min_match=REPORT_OVERRULE_MATCH if asks else OVERRULE_MATCH
-    )
+    return answer_from_search(dispatcher, tracker, min_match=overrule_match(text))
+
+
+def overrule_match(text: str) -> float:
+    """How much of a message one procedure text must match for search to overrule the NLU's
+    non-procedure intent: less when the message asks something ("... thì làm sao")."""
+    return REPORT_OVERRULE_MATCH if guess_aspect(text) != "summary" else OVERRULE_MATCH
 
 
 def _is_form_report(tracker: Tracker) -> bool:

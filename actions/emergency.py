@@ -1,0 +1,60 @@
+"""Emergencies and complaints: intents whose fixed answer is right unless the NLU misheard a
+procedure question ("công nhận hộ có mức sống trung bình" is no emergency, "khiếu nại ... bao
+lâu thì được trả lời" asks about the complaint procedure itself)."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.procedures import answer_from_search, overrule_match
+from bot.emergency import is_emergency
+from bot.knowledge import Procedure
+from bot.text import fold
+
+COMPLAINT_WORDS = ("khieu nai", "to cao")
+
+
+class ActionEmergency(Action):
+    """The emergency numbers; a procedure answer instead only when the message has no
+    emergency word at all (`bot.emergency`) and search is sure which procedure it names."""
+
+    def name(self) -> str:
+        return "action_emergency"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        if text and not is_emergency(text):
+            answered = answer_from_search(dispatcher, tracker, min_match=overrule_match(text))
+            if answered is not None:
+                return answered
+        dispatcher.utter_message(response="utter_emergency")
+        return []
+
+
+def is_complaint_procedure(procedure: Procedure) -> bool:
+    """A procedure for handling a complaint or a denunciation ("Giải quyết khiếu nại ...")."""
+    title = fold(procedure.title)
+    return any(word in title for word in COMPLAINT_WORDS)
+
+
+class ActionComplaintProcedure(Action):
+    """After `utter_complaint_info` (how complaints and denunciations work): when the message
+    asks about one of the complaint procedures and search is sure which, its answer; else
+    nothing."""
+
+    def name(self) -> str:
+        return "action_complaint_procedure"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        answered = answer_from_search(
+            dispatcher, tracker, min_match=overrule_match(text), accept=is_complaint_procedure
+        )
+        return answered or []

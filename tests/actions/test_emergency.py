@@ -1,0 +1,81 @@
+"""`actions/emergency.py`: the fixed answers of emergency and complaint intents, and when search
+overrules the NLU."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.emergency import ActionComplaintProcedure, ActionEmergency
+
+
+def tracker(text: str, intent: str) -> Tracker:
+    return Tracker(
+        sender_id="test-user",
+        slots={},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9}},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def run(action: Action, text: str, intent: str) -> tuple[list[EventType], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker(text, intent), {})
+    return events, dispatcher.messages
+
+
+def test_a_real_emergency_gets_the_numbers_even_when_search_finds_a_procedure() -> None:
+    # search is sure of a procedure for this one, but "cháy" is an emergency word
+    events, messages = run(ActionEmergency(), "nhà hàng xóm cháy rồi", "emergency")
+    assert events == []
+    assert [m["response"] for m in messages] == ["utter_emergency"]
+
+
+def test_a_procedure_name_taken_for_an_emergency_is_answered() -> None:
+    events, messages = run(ActionEmergency(), "công nhận hộ có mức sống trung bình", "emergency")
+    assert events == [SlotSet("current_procedure", "1.011609")]
+    assert "(mã 1.011609)" in messages[0]["text"]
+    assert all(m.get("response") != "utter_emergency" for m in messages)
+
+
+def test_an_unclear_emergency_without_a_sure_procedure_gets_the_numbers() -> None:
+    events, messages = run(ActionEmergency(), "có người bị tai nạn xe máy ở đầu làng", "emergency")
+    assert events == []
+    assert [m["response"] for m in messages] == ["utter_emergency"]
+
+
+def test_a_question_about_the_complaint_procedure_gets_its_answer() -> None:
+    events, messages = run(
+        ActionComplaintProcedure(),
+        "gửi đơn khiếu nại công an xã bao lâu thì được trả lời",
+        "ask_complaint",
+    )
+    assert events == [SlotSet("current_procedure", "1.004335")]
+    assert "(mã 1.004335)" in messages[0]["text"]
+    assert messages[0]["text"].startswith("Dạ, thời gian giải quyết")
+
+
+def test_a_complaint_about_something_else_gets_nothing_more() -> None:
+    events, messages = run(
+        ActionComplaintProcedure(), "khiếu nại tiền điện tăng cao", "ask_complaint"
+    )
+    assert events == []
+    assert messages == []
+
+
+def test_only_complaint_procedures_are_answered() -> None:
+    # search is sure of a cooperative procedure here, which is no complaint procedure
+    events, messages = run(
+        ActionComplaintProcedure(),
+        "giấy chứng nhận đăng ký hợp tác xã bị mất, xin cấp lại ở đâu",
+        "ask_complaint",
+    )
+    assert events == []
+    assert messages == []
