@@ -474,12 +474,18 @@ def split_glued(index: LexicalIndex, query: str) -> str:
     return " ".join(split) if split != words else query
 
 
+def prepared(index: LexicalIndex, query: str) -> tuple[str, str | None]:
+    """The query as scored: titles' acronyms spelled out and glued words put apart; and that
+    text with everyday words put in title wording (synonyms), None when none applies."""
+    query = split_glued(index, acronyms.expand(index.acronyms, query))
+    return query, expand(index.synonyms, query)
+
+
 def score(index: LexicalIndex, query: str) -> EntryScores | None:
     """Score every entry against ``query``, and against the query with everyday words put in
     title wording (synonyms), and keep each procedure's best entry over both."""
-    query = split_glued(index, acronyms.expand(index.acronyms, query))
+    query, expanded = prepared(index, query)
     plain = _score(index, query)
-    expanded = expand(index.synonyms, query)
     if expanded is None:
         return plain
     # read the expansion as the citizen typed: title wording put into an unmarked query does

@@ -490,8 +490,8 @@ def unknown_words(index: SearchIndex, query: str) -> tuple[str, ...]:
     spelled out, glued words put apart and everyday phrases replaced by their terms (synonyms
     such as "người Úc" are known)."""
     lex = index.lexical
-    text = lexical.split_glued(lex, lexical.acronyms.expand(lex.acronyms, query))
-    text = lexical.expand(lex.synonyms, text) or text
+    plain, expanded = lexical.prepared(lex, query)
+    text = expanded or plain
     return tuple(
         dict.fromkeys(
             s
