@@ -24,7 +24,7 @@ from typing import Literal
 
 import numpy as np
 
-from bot.knowledge import dense, kinds, lexical
+from bot.knowledge import acts, dense, kinds, lexical
 from bot.knowledge.families import Families, families_for, query_terms, title_syllables
 from bot.knowledge.schema import Knowledge
 from bot.text import folded_syllables
@@ -164,6 +164,8 @@ class SearchIndex:
     titles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # code -> title syllables
     # code -> the kinds of organisation its title names (bot.knowledge.kinds), when any
     kinds: dict[str, frozenset[str]] = field(default_factory=dict)
+    # code -> the act phrases of its title (bot.knowledge.acts), when it names an act
+    acts: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _titles(knowledge: Knowledge) -> dict[str, tuple[str, ...]]:
@@ -175,6 +177,11 @@ def _kinds(knowledge: Knowledge) -> dict[str, frozenset[str]]:
         code: kinds.subject_kinds(folded_syllables(p.title))
         for code, p in knowledge.procedures.items()
     }
+    return {code: found for code, found in named.items() if found}
+
+
+def _acts(knowledge: Knowledge) -> dict[str, frozenset[str]]:
+    named = {code: acts.title_phrases(p.title) for code, p in knowledge.procedures.items()}
     return {code: found for code, found in named.items() if found}
 
 
@@ -209,6 +216,7 @@ def build_index(knowledge: Knowledge, encoder: dense.Encoder | None = None) -> S
         _main_words(knowledge, families),
         _titles(knowledge),
         _kinds(knowledge),
+        _acts(knowledge),
     )
 
 
@@ -463,6 +471,35 @@ def _prefer_contrasted(
     return hits
 
 
+def _prefer_asked_act(
+    hits: list[Hit], title_phrases: dict[str, frozenset[str]], asked: frozenset[str]
+) -> list[Hit]:
+    """Move first a close runner-up whose title does what the query asks ("đóng cửa quán,
+    hủy giấy phép": "chấm dứt hoạt động hộ kinh doanh") when the best hit's title does not
+    ("đăng ký thành lập hộ kinh doanh"); one that says it in the query's own words ("đính
+    chính") goes before one that only does the same kind of act ("cải chính"). One-syllable
+    phrases ("đổi", "hủy") only tell the kind: "đổi chủ hộ" is no "thay đổi chủ xe"."""
+    if not asked:
+        return hits
+    wanted = acts.acts_of(asked)
+    top = hits[0]
+
+    def rank(hit: Hit) -> int:
+        phrases = title_phrases.get(hit.code, frozenset())
+        own_words = any(" " in p for p in phrases & asked)
+        return 2 if own_words else 1 if acts.acts_of(phrases) & wanted else 0
+
+    best, best_rank = 0, rank(top)
+    for i, hit in enumerate(hits[1:], start=1):
+        if hit.score < FAMILY_RATIO * top.score:
+            break
+        if rank(hit) > best_rank:
+            best, best_rank = i, rank(hit)
+    if best == 0:
+        return hits
+    return [hits[best], *hits[:best], *hits[best + 1 :]]
+
+
 def _other_kinds(index: SearchIndex, hits: list[Hit], texts: list[str]) -> set[str]:
     """The hits whose procedure is for another kind of organisation than the query names."""
     if not index.kinds:
@@ -542,12 +579,20 @@ def resolve(
     hits = _prefer_named_variant(hits, families, sylls)
     if hits[0].code not in families.main_of and hits[0].code not in families.variants:
         hits = _prefer_contrasted(hits, index.titles, sylls)
+    asked = acts.asked_phrases(query)
+    hits = _prefer_asked_act(hits, index.acts, asked)
     top = hits[0]
     top_family = set(families.family(top.code))
     top_title = index.titles.get(top.code, ())
-    # a close title the query rules out by naming only the top's own words is no rival
+    # a close title the query rules out by naming only the top's own words is no rival, nor
+    # is one that does not do what the query asks when the top does
+    wanted = acts.acts_of(asked)
+    top_does = bool(wanted & acts.acts_of(index.acts.get(top.code, frozenset())))
     ruled_out = {
-        h.code for h in hits[1:] if _contrast(top_title, index.titles.get(h.code, ()), sylls) > 0
+        h.code
+        for h in hits[1:]
+        if _contrast(top_title, index.titles.get(h.code, ()), sylls) > 0
+        or (top_does and not wanted & acts.acts_of(index.acts.get(h.code, frozenset())))
     }
     # Close runners-up from the top's own family are variants to offer, not rivals, unless
     # the query names what distinguishes them.

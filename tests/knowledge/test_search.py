@@ -268,6 +268,8 @@ def test_papers_already_held(query: str, spans: list[str]) -> None:
 def test_papers_already_held_count_less_than_the_request(
     shipped: Knowledge, query: str, code: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # the act asked ("ngừng") would pick some of these on its own: judge the held papers alone
+    monkeypatch.setattr(search_module.acts, "asked_phrases", lambda text: frozenset())
     assert resolve(shipped, query).hits[0].code == code
     monkeypatch.setattr(search_module, "POSSESSION_WEIGHT", 0.0)
     assert resolve(shipped, query).hits[0].code != code
@@ -278,3 +280,22 @@ def test_having_papers_is_itself_a_special_case(shipped: Knowledge) -> None:
     # stopword, so this one no longer needs the held papers' half weight to rank first)
     query = "bà em có căn cước với hộ khẩu rồi mà chưa có khai sinh, làm khai sinh thế nào"
     assert resolve(shipped, query).hits[0].code == "1.004772"
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        # the subject words of "đăng ký thành lập hộ kinh doanh" outweigh the one act word
+        ("tiệm tạp hóa nhà tôi không bán nữa, muốn hủy đăng ký hộ kinh doanh", "1.001266"),
+        ("quan nha em dong cua roi, huy giay phep kinh doanh ho the nao", "1.001266"),
+        ("hợp đồng tặng cho nhà đã chứng thực ở xã, giờ hai bên muốn hủy bỏ", "2.000913"),
+    ],
+)
+def test_the_act_asked_picks_among_close_titles(
+    shipped: Knowledge, query: str, code: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = resolve(shipped, query)
+    assert (found.kind, found.hits[0].code) == ("found", code)
+    monkeypatch.setattr(search_module.acts, "asked_phrases", lambda text: frozenset())
+    off = resolve(shipped, query)
+    assert (off.kind, off.hits[0].code) != ("found", code)

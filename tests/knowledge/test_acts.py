@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.knowledge.acts import CHANGE, END, acts_of, asked_phrases, title_phrases
+
+
+@pytest.mark.parametrize(
+    ("title", "acts"),
+    [
+        ("Chấm dứt hoạt động hộ kinh doanh", {END}),
+        ("Cấp đổi thẻ căn cước", {CHANGE}),
+        ("Đính chính Giấy chứng nhận đã cấp lần đầu có sai sót", {CHANGE}),
+        ("Đăng ký thành lập hộ kinh doanh", set()),
+        # "đối với" is no "đổi": titles are marked, so they match marked cues only
+        ("Gia hạn giấy phép xây dựng đối với công trình cấp III", set()),
+    ],
+)
+def test_title_acts(title: str, acts: set[str]) -> None:
+    assert acts_of(title_phrases(title)) == acts
+
+
+@pytest.mark.parametrize(
+    ("message", "acts"),
+    [
+        ("quán nhà em đóng cửa rồi, muốn hủy giấy phép", {END}),
+        ("quan nha em dong cua roi, muon huy giay phep", {END}),
+        ("giấy khai sinh bị sai tên mẹ", {CHANGE}),
+        ("cccd het han, doi sang the moi", {CHANGE}),
+        # an ending the citizen suffered is the situation, not the request
+        ("đất bị thu hồi làm đường thì được bồi thường không", set()),
+        ("bi huy ket qua thi thi sao", set()),
+        # a marked word that only folds like a cue is not one
+        ("đối với người cao tuổi thì sao", set()),
+        ("làm giấy khai sinh cho con", set()),
+    ],
+)
+def test_asked_acts(message: str, acts: set[str]) -> None:
+    assert acts_of(asked_phrases(message)) == acts
+
+
+def test_asked_phrases_keep_the_words_used() -> None:
+    assert "đính chính" in asked_phrases("dinh chinh so do bi sai ten")
