@@ -16,6 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.procedures import answer_from_search, overrule_match
 from bot.dossiers import (
     CODE_HINT,
     DossierNotFound,
@@ -26,8 +27,20 @@ from bot.dossiers import (
     extract_verification,
     get_provider,
 )
+from bot.text import folded_syllables
 
 log = logging.getLogger(__name__)
+
+LOOKUP_SLOT = "dossier_lookup"
+# Words of a status query ("hồ sơ nộp tuần trước đến đâu rồi", "tra cứu kết quả"), folded. A
+# message the NLU called a status query without any of them and without a code may be a
+# procedure question that mentions "hồ sơ" ("xin giấy xác nhận ... để bổ sung hồ sơ").
+STATUS_WORDS = (
+    "tra cuu", "ket qua", "den dau", "xong chua", "co chua", "duoc chua", "da nop", "nop roi",
+    "trang thai", "tinh trang ho so", "ma ho so", "bien nhan", "giay hen", "xu ly", "lau qua",
+    "chua xong", "chua co", "chua tra", "bao gio co", "bao gio xong", "khi nao co", "tien do",
+    "kiem tra", "xem ho so", "ho so cua toi", "ho so cua em", "ho so cua minh",
+)  # fmt: skip
 
 FORM = "dossier_form"
 CODE_SLOT = "dossier_code"
@@ -201,3 +214,28 @@ class ActionDossierStatus(Action):
             await provider.close()
         dispatcher.utter_message(text=describe(dossier))
         return _reset()
+
+
+def is_status_query(text: str) -> bool:
+    """The message asks how a filed dossier is doing: a status word or a dossier code."""
+    words = f" {' '.join(folded_syllables(text))} "
+    return any(f" {w} " in words for w in STATUS_WORDS) or extract_code(text) is not None
+
+
+class ActionCheckDossierQuestion(Action):
+    """Before the dossier form: a message with no status word and no code that search is sure
+    names a procedure gets that procedure's answer, and the form does not start
+    (`dossier_lookup` false); otherwise the form starts."""
+
+    def name(self) -> str:
+        return "action_check_dossier_question"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        if text and not is_status_query(text):
+            answered = answer_from_search(dispatcher, tracker, min_match=overrule_match(text))
+            if answered is not None:
+                return [*answered, SlotSet(LOOKUP_SLOT, False)]
+        return [SlotSet(LOOKUP_SLOT, True)]

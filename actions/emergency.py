@@ -12,14 +12,28 @@ from rasa_sdk.types import DomainDict
 from actions.procedures import answer_from_search, overrule_match
 from bot.emergency import is_emergency
 from bot.knowledge import Procedure
+from bot.knowledge.answer import cued_aspects
 from bot.text import fold
 
 COMPLAINT_WORDS = ("khieu nai", "to cao")
 
 
+# Aspects that ask about the papers or rights that follow an accident ("làm hồ sơ tai nạn lao
+# động cần những gì", "bị thương có được hỗ trợ không"), not for help now. "ở đâu" and "làm
+# sao" stay emergencies ("cháy nhà gọi ở đâu").
+AFTERMATH_ASPECTS = frozenset({"documents", "fee", "time", "legal", "conditions"})
+
+
+def asks_about_aftermath(text: str) -> bool:
+    """The message asks about papers, costs, deadlines, law or rights."""
+    return bool(AFTERMATH_ASPECTS & set(cued_aspects(text)))
+
+
 class ActionEmergency(Action):
-    """The emergency numbers; a procedure answer instead only when the message has no
-    emergency word at all (`bot.emergency`) and search is sure which procedure it names."""
+    """The emergency numbers; a procedure answer instead when the message has no emergency
+    word at all (`bot.emergency`) and search is sure which procedure it names. A message
+    with emergency words that asks about papers or rights gets the numbers first, then the
+    procedure's answer when search is sure."""
 
     def name(self) -> str:
         return "action_emergency"
@@ -28,11 +42,14 @@ class ActionEmergency(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         text = (tracker.latest_message or {}).get("text") or ""
-        if text and not is_emergency(text):
+        emergency = is_emergency(text)
+        if text and not emergency:
             answered = answer_from_search(dispatcher, tracker, min_match=overrule_match(text))
             if answered is not None:
                 return answered
         dispatcher.utter_message(response="utter_emergency")
+        if emergency and asks_about_aftermath(text):
+            return answer_from_search(dispatcher, tracker, min_match=overrule_match(text)) or []
         return []
 
 

@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.procedures import answer_from_search, overrule_match
 from bot.knowledge import KnowledgeError, get_knowledge, office_answer
 from bot.text import folded_syllables
 
@@ -23,6 +24,13 @@ TOPIC_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("hours", ("gio", "may gio", "lam viec", "mo cua", "thu bay", "chu nhat", "nghi trua")),
     ("address", ("dia chi", "o dau", "cho nao", "tru so", "ban do", "duong")),
 )
+# Words only an office question has; without one, a message the NLU called an office question
+# may ask where to file a procedure ("mua bhyt hộ gia đình ở đâu, xã có bán không").
+OFFICE_WORDS = (
+    "gio lam viec", "may gio", "mo cua", "lam viec", "thu bay", "chu nhat", "nghi trua",
+    "hotline", "so dien thoai", "dien thoai", "sdt", "email", "dia chi", "tru so", "ban do",
+    "website", "trang web",
+)  # fmt: skip
 INTENT_TOPICS = {"hours": "hours", "address": "address", "location": "address",
                  "hotline": "hotline", "contact": "hotline", "phone": "hotline",
                  "portal": "portal"}  # fmt: skip
@@ -40,13 +48,27 @@ def office_topic(intent: str, text: str) -> str:
     return "all"
 
 
+def names_the_office(text: str) -> bool:
+    """The message speaks of the office itself: hours, phone, address, website."""
+    padded = f" {' '.join(folded_syllables(text))} "
+    return any(f" {word} " in padded for word in OFFICE_WORDS)
+
+
 class ActionOfficeInfo(Action):
+    """The office's hours, address, hotline or portal; a procedure's answer instead when the
+    message does not speak of the office and search is sure which procedure it names."""
+
     def name(self) -> str:
         return "action_office_info"
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        if text and not names_the_office(text):
+            answered = answer_from_search(dispatcher, tracker, min_match=overrule_match(text))
+            if answered is not None:
+                return answered
         try:
             profile = get_knowledge().profile
         except KnowledgeError:

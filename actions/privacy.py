@@ -1,19 +1,57 @@
-""" "Xóa dữ liệu của tôi": after the citizen confirms, delete their conversation and personal
-data through bot.privacy (the confirmation question is a response, see the rules)."""
+""" "Xóa dữ liệu của tôi": ask for confirmation, then delete the citizen's conversation and
+personal data through bot.privacy (see the rules). A procedure question the NLU took for a
+deletion request ("xóa đăng ký thường trú cho ông", "trả hết nợ tiền sử dụng đất để xóa nợ")
+gets the procedure's answer instead of the confirmation question."""
 
 from __future__ import annotations
 
 import logging
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import AllSlotsReset, EventType
+from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.procedures import answer_from_search, overrule_match
 from actions.state import shared_store
 from bot.privacy import delete_user_data, mark_pending, schedule_second_pass
+from bot.text import folded_syllables
 
 log = logging.getLogger(__name__)
+
+
+REQUESTED = "delete_requested"
+# Words by which a message speaks of what the assistant keeps about the citizen (folded).
+OWN_DATA_WORDS = (
+    "lich su", "tro chuyen", "hoi thoai", "tin nhan", "chat", "dung luu", "du lieu cua",
+    "du lieu ca nhan", "thong tin cua toi", "thong tin cua em", "thong tin cua minh",
+    "so dien thoai", "tro ly",
+)  # fmt: skip
+
+
+def speaks_of_own_data(text: str) -> bool:
+    """The message is about the citizen's data kept by the assistant ("xóa lịch sử chat")."""
+    words = f" {' '.join(folded_syllables(text))} "
+    return any(f" {phrase} " in words for phrase in OWN_DATA_WORDS)
+
+
+class ActionConfirmDeleteData(Action):
+    """Ask "xóa dữ liệu?" and remember it was asked; answer the procedure instead when the
+    message does not speak of the citizen's data and search is sure which procedure it names."""
+
+    def name(self) -> str:
+        return "action_confirm_delete_data"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        if text and not speaks_of_own_data(text):
+            answered = answer_from_search(dispatcher, tracker, min_match=overrule_match(text))
+            if answered is not None:
+                return [*answered, SlotSet(REQUESTED, False)]
+        dispatcher.utter_message(response="utter_confirm_delete_data")
+        return [SlotSet(REQUESTED, True)]
 
 
 class ActionDeleteMyData(Action):

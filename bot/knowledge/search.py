@@ -41,6 +41,7 @@ MIN_SHARED = 0.2  # a text of which the query mentions less than this share is n
 AMBIGUOUS_RATIO = 0.9  # a runner-up within 90 % of the best: ask which one
 FAMILY_RATIO = 0.6  # the main procedure within 60 % of a variant no qualifier named: main wins
 MAX_VARIANTS = 3
+ACT_RATIO = 0.6  # a runner-up that does the act asked, within this share of the best, wins
 CLOSE_TITLES = 0.5  # titles sharing this share of their words are told apart by the rest
 # Sure by margin: long messages carry context ("ông nội mất ở nhà, ...") that no title matches,
 # so the matched share stays low although one procedure clearly stands out from the rest.
@@ -491,7 +492,7 @@ def _prefer_asked_act(
 
     best, best_rank = 0, rank(top)
     for i, hit in enumerate(hits[1:], start=1):
-        if hit.score < FAMILY_RATIO * top.score:
+        if hit.score < ACT_RATIO * top.score:
             break
         if rank(hit) > best_rank:
             best, best_rank = i, rank(hit)

@@ -11,6 +11,7 @@ from actions.dossiers import (
     DOWN,
     GAVE_UP,
     NO_MATCH,
+    ActionCheckDossierQuestion,
     ActionDossierStatus,
     ValidateDossierForm,
 )
@@ -123,3 +124,33 @@ def test_provider_down_gives_a_clear_message(monkeypatch: pytest.MonkeyPatch) ->
 def test_gave_up_explains_what_to_do() -> None:
     text, _ = run_status(dossier_code=GAVE_UP)
     assert "Giấy tiếp nhận" in text
+
+
+def check(text: str) -> tuple[list[dict[str, Any]], list[Any]]:
+    dispatcher = CollectingDispatcher()
+    t = tracker(text, "ask_dossier_status")
+    events = ActionCheckDossierQuestion().run(dispatcher, t, DOMAIN)
+    return dispatcher.messages, events
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hồ sơ em nộp tuần trước đến đâu rồi",
+        "tra cứu hồ sơ đăng ký khai sinh",  # names a procedure, but asks for the status
+        "kiem tra ho so giup em",
+        "000.00.00.H26-250601-0001",
+        "hồ sơ",  # nothing sure: the form asks for the code
+    ],
+)
+def test_status_queries_start_the_form(text: str) -> None:
+    messages, events = check(text)
+    assert events == [SlotSet("dossier_lookup", True)]
+    assert messages == []
+
+
+def test_a_procedure_question_taken_for_a_status_query_is_answered() -> None:
+    messages, events = check("ông mất rồi, làm hồ sơ xóa đăng ký thường trú cho ông cần gì")
+    assert events[-1] == SlotSet("dossier_lookup", False)
+    assert SlotSet("current_procedure", "1.003197") in events
+    assert "(mã 1.003197)" in messages[0]["text"]

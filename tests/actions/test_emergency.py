@@ -79,3 +79,20 @@ def test_only_complaint_procedures_are_answered() -> None:
     )
     assert events == []
     assert messages == []
+
+
+def test_an_accident_message_asking_for_papers_gets_the_numbers_then_the_procedure() -> None:
+    events, messages = run(
+        ActionEmergency(),
+        "bố em bị tai nạn lao động ở công trường, làm hồ sơ hưởng chế độ cần giấy tờ gì",
+        "emergency",
+    )
+    assert messages[0]["response"] == "utter_emergency"
+    assert events == [SlotSet("current_procedure", "1.001632")]
+    assert "(mã 1.001632)" in messages[1]["text"]
+
+
+def test_an_emergency_asking_where_to_call_gets_only_the_numbers() -> None:
+    events, messages = run(ActionEmergency(), "nhà hàng xóm cháy rồi, gọi ở đâu", "emergency")
+    assert events == []
+    assert [m["response"] for m in messages] == ["utter_emergency"]

@@ -76,3 +76,16 @@ def test_without_profile_it_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("KNOWLEDGE_DIR", str(target))
     [message] = run(tracker("giờ làm việc"))
     assert "chưa có thông tin" in message["text"]
+
+
+def test_a_procedure_place_question_taken_for_an_office_question_is_answered() -> None:
+    dispatcher = CollectingDispatcher()
+    text = "đăng ký kết hôn thì nộp hồ sơ ở đâu"
+    events = ActionOfficeInfo().run(dispatcher, tracker(text, "ask_office_info"), {})
+    assert events and events[0]["value"] == "1.000894"
+    assert "(mã 1.000894)" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize("text", ["ubnd xa o dau", "bộ phận một cửa mở cửa mấy giờ"])
+def test_office_questions_stay_office_questions(text: str) -> None:
+    assert run(tracker(text, "ask_office_info"))

@@ -5,13 +5,13 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import AllSlotsReset
+from rasa_sdk.events import AllSlotsReset, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.privacy as privacy_actions
 import actions.satisfaction as satisfaction_actions
 from actions.admin_units import ASK_NAME, ActionAdminUnit
-from actions.privacy import ActionDeleteMyData
+from actions.privacy import ActionConfirmDeleteData, ActionDeleteMyData
 from actions.procedures import ActionAnswerProcedure
 from actions.satisfaction import ActionRecordHelpfulness, ActionRecordRating, helpful_buttons
 from bot.state.sqlite_store import SqliteStore
@@ -86,6 +86,25 @@ async def test_delete_my_data(store: Any) -> None:
     assert "đã xóa" in dispatcher.messages[0]["text"]
     assert await store.get("webchat:history:citizen-1") is None
     assert "citizen-1" in await store.map_items("privacy:pending_delete")  # second pass pending
+
+
+@pytest.mark.parametrize(
+    "text", ["xóa lịch sử chat của tôi", "xoa du lieu cua toi", "tôi muốn xóa hết dữ liệu"]
+)
+def test_a_deletion_request_is_confirmed_first(text: str) -> None:
+    dispatcher = CollectingDispatcher()
+    events = ActionConfirmDeleteData().run(dispatcher, tracker(text, "delete_my_data"), {})
+    assert events == [SlotSet("delete_requested", True)]
+    assert dispatcher.messages[0]["response"] == "utter_confirm_delete_data"
+
+
+def test_a_procedure_question_taken_for_a_deletion_request_is_answered() -> None:
+    dispatcher = CollectingDispatcher()
+    text = "ông nội mất rồi, muốn xóa đăng ký thường trú cho ông thì cần giấy tờ gì"
+    events = ActionConfirmDeleteData().run(dispatcher, tracker(text, "delete_my_data"), {})
+    assert SlotSet("delete_requested", False) in events
+    assert SlotSet("current_procedure", "1.003197") in events
+    assert "(mã 1.003197)" in dispatcher.messages[0]["text"]
 
 
 def test_merger_answer_points_to_this_commune() -> None:
