@@ -123,6 +123,11 @@ def test_office_answer_topics(shipped: Knowledge) -> None:
         ("số điện thoại trong hồ sơ bị sai, muốn sửa", "summary"),  # "hồ sơ" alone is no cue
         ("khai báo tạm vắng ở đâu, gọi điện báo được ko", "place"),  # cue before a comma
         ("lệ phí?", "fee"),
+        ("xin cấp sổ đỏ phải đóng những khoản tiền gì", "fee"),
+        ("hồ sơ nhận con nuôi gồm gì ạ", "documents"),
+        ("làm đơn xin hòa giải cần kèm theo gì", "documents"),
+        ("đi nước ngoài lâu năm có bị xóa thường trú không", "conditions"),
+        ("chuyển nơi nhận trợ cấp về quê sao", "steps"),  # a closing "sao" asks how
         ("khai sinh", "summary"),
         ("", "summary"),
     ],
