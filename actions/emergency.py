@@ -13,7 +13,7 @@ from actions.procedures import answer_from_search, overrule_match
 from bot.emergency import is_emergency
 from bot.knowledge import Procedure
 from bot.knowledge.answer import cued_aspects
-from bot.text import fold
+from bot.text import fold, folded_syllables
 
 COMPLAINT_WORDS = ("khieu nai", "to cao")
 
@@ -59,10 +59,23 @@ def is_complaint_procedure(procedure: Procedure) -> bool:
     return any(word in title for word in COMPLAINT_WORDS)
 
 
+# Words by which a message speaks of a complaint or a denunciation (folded).
+COMPLAINT_CUES = (
+    "khieu nai", "to cao", "to giac", "khoi kien", "muon kien", "di kien", "don thu",
+    "bat binh", "sai pham", "tham nhung", "nhung nhieu", "hach dich", "lam sai",
+)  # fmt: skip
+
+
+def speaks_of_complaint(text: str) -> bool:
+    words = f" {' '.join(folded_syllables(text))} "
+    return any(f" {cue} " in words for cue in COMPLAINT_CUES)
+
+
 class ActionComplaintProcedure(Action):
-    """After `utter_complaint_info` (how complaints and denunciations work): when the message
-    asks about one of the complaint procedures and search is sure which, its answer; else
-    nothing."""
+    """How complaints and denunciations work (`utter_complaint_info`), then, when the message
+    asks about one of the complaint procedures and search is sure which, its answer. A message
+    the NLU called a complaint with no complaint word at all ("xin xét hộ cận nghèo nộp đơn cho
+    trưởng thôn hay lên xã") gets the procedure search is sure of instead."""
 
     def name(self) -> str:
         return "action_complaint_procedure"
@@ -71,6 +84,11 @@ class ActionComplaintProcedure(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         text = (tracker.latest_message or {}).get("text") or ""
+        if text and not speaks_of_complaint(text):
+            answered = answer_from_search(dispatcher, tracker, min_match=overrule_match(text))
+            if answered is not None:
+                return answered
+        dispatcher.utter_message(response="utter_complaint_info")
         answered = answer_from_search(
             dispatcher, tracker, min_match=overrule_match(text), accept=is_complaint_procedure
         )

@@ -57,28 +57,39 @@ def test_a_question_about_the_complaint_procedure_gets_its_answer() -> None:
         "gửi đơn khiếu nại công an xã bao lâu thì được trả lời",
         "ask_complaint",
     )
+    assert messages[0]["response"] == "utter_complaint_info"
     assert events == [SlotSet("current_procedure", "1.004335")]
-    assert "(mã 1.004335)" in messages[0]["text"]
-    assert messages[0]["text"].startswith("Dạ, thời gian giải quyết")
+    assert "(mã 1.004335)" in messages[1]["text"]
+    assert messages[1]["text"].startswith("Dạ, thời gian giải quyết")
 
 
-def test_a_complaint_about_something_else_gets_nothing_more() -> None:
+def test_a_complaint_about_something_else_gets_the_complaint_information() -> None:
     events, messages = run(
         ActionComplaintProcedure(), "khiếu nại tiền điện tăng cao", "ask_complaint"
     )
     assert events == []
-    assert messages == []
+    assert [m["response"] for m in messages] == ["utter_complaint_info"]
 
 
-def test_only_complaint_procedures_are_answered() -> None:
-    # search is sure of a cooperative procedure here, which is no complaint procedure
+def test_a_complaint_names_only_complaint_procedures() -> None:
+    # search is sure of a cooperative procedure, but the message is a complaint
     events, messages = run(
         ActionComplaintProcedure(),
-        "giấy chứng nhận đăng ký hợp tác xã bị mất, xin cấp lại ở đâu",
+        "tôi muốn khiếu nại, giấy chứng nhận đăng ký hợp tác xã bị mất, xin cấp lại mãi không được",
         "ask_complaint",
     )
     assert events == []
-    assert messages == []
+    assert [m["response"] for m in messages] == ["utter_complaint_info"]
+
+
+def test_a_procedure_question_taken_for_a_complaint_is_answered() -> None:
+    events, messages = run(
+        ActionComplaintProcedure(),
+        "xét hộ cận nghèo nộp đơn ở đâu",
+        "ask_complaint",
+    )
+    assert events == [SlotSet("current_procedure", "1.011607")]
+    assert all(m.get("response") != "utter_complaint_info" for m in messages)
 
 
 def test_an_accident_message_asking_for_papers_gets_the_numbers_then_the_procedure() -> None:
