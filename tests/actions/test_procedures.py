@@ -261,7 +261,7 @@ def test_the_catch_all_intent_takes_the_aspect_from_clear_cues() -> None:
     assert dispatcher.messages[0]["text"].startswith("Dạ, nơi nộp hồ sơ")
 
 
-def test_out_of_scope_is_overruled_only_by_a_near_complete_match() -> None:
+def test_out_of_scope_is_overruled_only_by_a_strong_match() -> None:
     from actions.procedures import ActionOutOfScope
 
     dispatcher = CollectingDispatcher()
