@@ -16,12 +16,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.metrics import count_question
-from actions.procedures import answer_from_search
+from actions.procedures import answer_from_search, overrule_match
 from actions.state import shared_store
 from bot.emergency import EMERGENCY_TEXT, is_emergency
 from bot.handoff_requests import request_handoff
 from bot.knowledge import KnowledgeError, format_hours, get_knowledge
 from bot.ratings import record_unanswered
+from bot.text import folded_syllables
 
 log = logging.getLogger(__name__)
 
@@ -90,13 +91,35 @@ async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
     dispatcher.utter_message(text=handoff_text(reason))
 
 
+# Words by which a message asks for a person (folded). Without any, a message the NLU took
+# for a handoff request may be a procedure question ("tôi già rồi xin thôi làm hòa giải viên").
+PERSON_WORDS = (
+    "gap", "can bo", "nguoi that", "nhan vien", "noi chuyen", "tong dai", "chuyen vien",
+    "tu van vien", "nguoi tra loi", "ket noi", "goi lai", "goi dien", "truc tiep", "admin",
+    "ad", "nguoi", "lanh dao", "chu tich", "bot", "may",
+)  # fmt: skip
+
+
+def asks_for_a_person(text: str) -> bool:
+    words = f" {' '.join(folded_syllables(text))} "
+    return any(f" {word} " in words for word in PERSON_WORDS)
+
+
 class ActionHandoff(Action):
+    """Hand the conversation to staff; a procedure's answer instead when the message asks for
+    no person at all and search is sure which procedure it names."""
+
     def name(self) -> str:
         return "action_handoff"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        if text and not text.startswith("/") and not asks_for_a_person(text):
+            answered = answer_from_search(dispatcher, tracker, min_match=overrule_match(text))
+            if answered is not None:
+                return answered
         await hand_off(dispatcher, tracker, "asked")
         return []
 

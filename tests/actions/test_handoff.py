@@ -91,3 +91,18 @@ async def test_fallback_offers_close_procedures_instead_of_asking_to_rephrase(
     assert len(first["buttons"]) >= 2
     assert all(b["payload"].startswith("/ask_procedure") for b in first["buttons"])
     assert await store.list_records("unanswered") == []  # understood in part: not unanswered
+
+
+async def test_a_procedure_question_taken_for_a_handoff_request_is_answered(store: Any) -> None:
+    text = "ông nội mất rồi, muốn xóa đăng ký thường trú cho ông cần giấy tờ gì"
+    messages = await run(ActionHandoff(), tracker(text, ["request_human"]))
+    assert "(mã 1.003197)" in messages[0]["text"]
+    assert await paused(store, "citizen-1") is None
+    assert await list_requests(store) == []
+
+
+async def test_asking_for_a_person_about_a_procedure_still_hands_over(store: Any) -> None:
+    text = "cho tôi gặp cán bộ hỏi về xóa đăng ký thường trú"
+    [message] = await run(ActionHandoff(), tracker(text, ["request_human"]))
+    assert "Đường dây nóng" in message["text"]
+    assert await paused(store, "citizen-1") is not None

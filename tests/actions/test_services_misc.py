@@ -118,3 +118,11 @@ def test_merger_answer_points_to_this_commune() -> None:
     dispatcher = CollectingDispatcher()
     ActionAdminUnit().run(dispatcher, tracker("xã cũ của tôi giờ thuộc đâu", "ask_admin_unit"), {})
     assert dispatcher.messages[0]["text"] == ASK_NAME
+
+
+def test_a_procedure_question_taken_for_a_merger_question_is_answered() -> None:
+    dispatcher = CollectingDispatcher()
+    text = "ông nội mất rồi, muốn xóa đăng ký thường trú cho ông cần giấy tờ gì"
+    events = ActionAdminUnit().run(dispatcher, tracker(text, "ask_admin_unit"), {})
+    assert SlotSet("current_procedure", "1.003197") in events
+    assert "(mã 1.003197)" in dispatcher.messages[0]["text"]
