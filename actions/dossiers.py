@@ -27,7 +27,7 @@ from bot.dossiers import (
     extract_verification,
     get_provider,
 )
-from bot.text import folded_syllables
+from bot.text import says_any
 
 log = logging.getLogger(__name__)
 
@@ -218,8 +218,7 @@ class ActionDossierStatus(Action):
 
 def is_status_query(text: str) -> bool:
     """The message asks how a filed dossier is doing: a status word or a dossier code."""
-    words = f" {' '.join(folded_syllables(text))} "
-    return any(f" {w} " in words for w in STATUS_WORDS) or extract_code(text) is not None
+    return says_any(text, STATUS_WORDS) or extract_code(text) is not None
 
 
 class ActionCheckDossierQuestion(Action):

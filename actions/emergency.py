@@ -13,7 +13,7 @@ from actions.procedures import answer_from_search, overrule_match
 from bot.emergency import is_emergency
 from bot.knowledge import Procedure
 from bot.knowledge.answer import cued_aspects
-from bot.text import fold, folded_syllables
+from bot.text import fold, says_any
 
 COMPLAINT_WORDS = ("khieu nai", "to cao")
 
@@ -67,8 +67,7 @@ COMPLAINT_CUES = (
 
 
 def speaks_of_complaint(text: str) -> bool:
-    words = f" {' '.join(folded_syllables(text))} "
-    return any(f" {cue} " in words for cue in COMPLAINT_CUES)
+    return says_any(text, COMPLAINT_CUES)
 
 
 class ActionComplaintProcedure(Action):

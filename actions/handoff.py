@@ -22,7 +22,7 @@ from bot.emergency import EMERGENCY_TEXT, is_emergency
 from bot.handoff_requests import request_handoff
 from bot.knowledge import KnowledgeError, format_hours, get_knowledge
 from bot.ratings import record_unanswered
-from bot.text import folded_syllables
+from bot.text import says_any
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +101,7 @@ PERSON_WORDS = (
 
 
 def asks_for_a_person(text: str) -> bool:
-    words = f" {' '.join(folded_syllables(text))} "
-    return any(f" {word} " in words for word in PERSON_WORDS)
+    return says_any(text, PERSON_WORDS)
 
 
 class ActionHandoff(Action):

@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.procedures import answer_from_search, overrule_match
 from bot.knowledge import KnowledgeError, get_knowledge, office_answer
-from bot.text import folded_syllables
+from bot.text import says_any
 
 log = logging.getLogger(__name__)
 
@@ -41,17 +41,15 @@ def office_topic(intent: str, text: str) -> str:
     for suffix, topic in INTENT_TOPICS.items():
         if intent.endswith(suffix):
             return topic
-    padded = f" {' '.join(folded_syllables(text))} "
     for topic, keywords in TOPIC_KEYWORDS:
-        if any(f" {keyword} " in padded for keyword in keywords):
+        if says_any(text, keywords):
             return topic
     return "all"
 
 
 def names_the_office(text: str) -> bool:
     """The message speaks of the office itself: hours, phone, address, website."""
-    padded = f" {' '.join(folded_syllables(text))} "
-    return any(f" {word} " in padded for word in OFFICE_WORDS)
+    return says_any(text, OFFICE_WORDS)
 
 
 class ActionOfficeInfo(Action):

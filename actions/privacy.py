@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 from actions.procedures import answer_from_search, overrule_match
 from actions.state import shared_store
 from bot.privacy import delete_user_data, mark_pending, schedule_second_pass
-from bot.text import folded_syllables
+from bot.text import says_any
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +31,7 @@ OWN_DATA_WORDS = (
 
 def speaks_of_own_data(text: str) -> bool:
     """The message is about the citizen's data kept by the assistant ("xóa lịch sử chat")."""
-    words = f" {' '.join(folded_syllables(text))} "
-    return any(f" {phrase} " in words for phrase in OWN_DATA_WORDS)
+    return says_any(text, OWN_DATA_WORDS)
 
 
 class ActionConfirmDeleteData(Action):

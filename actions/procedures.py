@@ -32,7 +32,7 @@ from bot.knowledge import (
     variant_buttons,
 )
 from bot.ratings import ASKED, UNANSWERED, in_background
-from bot.text import folded_syllables
+from bot.text import says_any
 
 log = logging.getLogger(__name__)
 
@@ -255,8 +255,7 @@ def procedure_instead_of_report(
     doanh vài tháng thì làm sao"), but search is sure it asks about a procedure: answer it and
     return the events; None when it should be taken as a report."""
     text = (tracker.latest_message or {}).get("text") or ""
-    words = f" {' '.join(folded_syllables(text))} "
-    if any(f" {cue} " in words for cue in REPORT_CUES):
+    if says_any(text, REPORT_CUES):
         return None
     return answer_from_search(dispatcher, tracker, min_match=overrule_match(text))
 

@@ -11,6 +11,7 @@ from bot.text.normalize import (
     nfc,
     normalize,
     normalize_folded,
+    says_any,
     syllables,
 )
 
@@ -22,5 +23,6 @@ __all__ = [
     "nfc",
     "normalize",
     "normalize_folded",
+    "says_any",
     "syllables",
 ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from bot.text.abbreviations import ABBREVIATIONS, AFTER
 
@@ -184,3 +185,10 @@ def syllables(text: str) -> list[str]:
 def folded_syllables(text: str) -> list[str]:
     """Syllables of ``normalize_folded(text)``: "Giấy khai sinh?" -> ["giay", "khai", "sinh"]."""
     return _SYLLABLE_RE.findall(normalize_folded(text))
+
+
+def says_any(text: str, phrases: Iterable[str]) -> bool:
+    """Whether ``text``, folded, contains one of the folded ``phrases`` as whole syllables:
+    "tra cuu" is in "Tra cứu hồ sơ?", "tra" is too, "tr" is not."""
+    padded = f" {' '.join(folded_syllables(text))} "
+    return any(f" {phrase} " in padded for phrase in phrases)

@@ -15,6 +15,7 @@ from bot.text import (
     nfc,
     normalize,
     normalize_folded,
+    says_any,
     syllables,
 )
 from bot.text.abbreviations import AFTER
@@ -235,3 +236,9 @@ def test_folded_syllables_equal_for_marked_and_unmarked() -> None:
         "giay khai sinh cua con"
     )
     assert folded_syllables("") == []
+
+
+def test_says_any_matches_whole_folded_syllables() -> None:
+    assert says_any("Tra cứu hồ sơ giúp em?", ["tra cuu"])
+    assert not says_any("trả cứu", ["tra c"])
+    assert not says_any("", ["tra cuu"])
