@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.procedures import answer_from_search, overrule_match
+from actions.procedures import procedure_instead
 from bot.admin_units import Lookup, admin_units, same_unit
 from bot.knowledge import CommuneProfile, KnowledgeError, get_knowledge
 
@@ -81,11 +81,11 @@ class ActionAdminUnit(Action):
             profile = None
         units = admin_units()
         answer = compose(units.lookup(text), units.province, profile)
-        if answer is None and text:
+        if answer is None:
             # no unit named: a procedure question the NLU took for a merger question ("thu
             # nhập bao nhiêu thì được công nhận hộ cận nghèo") gets its answer when search is
             # sure; otherwise ask which commune
-            answered = answer_from_search(dispatcher, tracker, min_match=overrule_match(text))
+            answered = procedure_instead(dispatcher, tracker)
             if answered is not None:
                 return answered
         dispatcher.utter_message(text=answer or ASK_NAME)

@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.procedures import answer_from_search, overrule_match
+from actions.procedures import procedure_instead
 from bot.dossiers import (
     CODE_HINT,
     DossierNotFound,
@@ -232,9 +232,7 @@ class ActionCheckDossierQuestion(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        text = (tracker.latest_message or {}).get("text") or ""
-        if text and not is_status_query(text):
-            answered = answer_from_search(dispatcher, tracker, min_match=overrule_match(text))
-            if answered is not None:
-                return [*answered, SlotSet(LOOKUP_SLOT, False)]
+        answered = procedure_instead(dispatcher, tracker, unless=is_status_query)
+        if answered is not None:
+            return [*answered, SlotSet(LOOKUP_SLOT, False)]
         return [SlotSet(LOOKUP_SLOT, True)]

@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.procedures import answer_from_search, overrule_match
+from actions.procedures import answer_from_search, overrule_match, procedure_instead
 from bot.emergency import is_emergency
 from bot.knowledge import Procedure
 from bot.knowledge.answer import cued_aspects
@@ -42,13 +42,11 @@ class ActionEmergency(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         text = (tracker.latest_message or {}).get("text") or ""
-        emergency = is_emergency(text)
-        if text and not emergency:
-            answered = answer_from_search(dispatcher, tracker, min_match=overrule_match(text))
-            if answered is not None:
-                return answered
+        answered = procedure_instead(dispatcher, tracker, unless=is_emergency)
+        if answered is not None:
+            return answered
         dispatcher.utter_message(response="utter_emergency")
-        if emergency and asks_about_aftermath(text):
+        if is_emergency(text) and asks_about_aftermath(text):
             return answer_from_search(dispatcher, tracker, min_match=overrule_match(text)) or []
         return []
 
@@ -83,10 +81,9 @@ class ActionComplaintProcedure(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         text = (tracker.latest_message or {}).get("text") or ""
-        if text and not speaks_of_complaint(text):
-            answered = answer_from_search(dispatcher, tracker, min_match=overrule_match(text))
-            if answered is not None:
-                return answered
+        answered = procedure_instead(dispatcher, tracker, unless=speaks_of_complaint)
+        if answered is not None:
+            return answered
         dispatcher.utter_message(response="utter_complaint_info")
         answered = answer_from_search(
             dispatcher, tracker, min_match=overrule_match(text), accept=is_complaint_procedure

@@ -99,9 +99,9 @@ class ValidateFeedbackForm(FormValidationAction):
             tracker.get_slot("requested_slot") is None
             and _latest_intent(tracker) == "give_feedback"
         ):
-            from actions.procedures import procedure_instead_of_report  # imports this module
+            from actions.procedures import procedure_instead, says_report  # imports this module
 
-            answered = procedure_instead_of_report(dispatcher, tracker)
+            answered = procedure_instead(dispatcher, tracker, unless=says_report)
             if answered is not None:
                 return [
                     *answered,

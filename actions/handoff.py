@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.metrics import count_question
-from actions.procedures import answer_from_search, overrule_match
+from actions.procedures import answer_from_search, procedure_instead
 from actions.state import shared_store
 from bot.emergency import EMERGENCY_TEXT, is_emergency
 from bot.handoff_requests import request_handoff
@@ -114,11 +114,9 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        text = (tracker.latest_message or {}).get("text") or ""
-        if text and not text.startswith("/") and not asks_for_a_person(text):
-            answered = answer_from_search(dispatcher, tracker, min_match=overrule_match(text))
-            if answered is not None:
-                return answered
+        answered = procedure_instead(dispatcher, tracker, unless=asks_for_a_person)
+        if answered is not None:
+            return answered
         await hand_off(dispatcher, tracker, "asked")
         return []
 

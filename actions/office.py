@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.procedures import answer_from_search, overrule_match
+from actions.procedures import procedure_instead
 from bot.knowledge import KnowledgeError, get_knowledge, office_answer
 from bot.text import says_any
 
@@ -62,11 +62,9 @@ class ActionOfficeInfo(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        text = (tracker.latest_message or {}).get("text") or ""
-        if text and not names_the_office(text):
-            answered = answer_from_search(dispatcher, tracker, min_match=overrule_match(text))
-            if answered is not None:
-                return answered
+        answered = procedure_instead(dispatcher, tracker, unless=names_the_office)
+        if answered is not None:
+            return answered
         try:
             profile = get_knowledge().profile
         except KnowledgeError:

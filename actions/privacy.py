@@ -12,7 +12,7 @@ from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.procedures import answer_from_search, overrule_match
+from actions.procedures import procedure_instead
 from actions.state import shared_store
 from bot.privacy import delete_user_data, mark_pending, schedule_second_pass
 from bot.text import says_any
@@ -44,11 +44,9 @@ class ActionConfirmDeleteData(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        text = (tracker.latest_message or {}).get("text") or ""
-        if text and not speaks_of_own_data(text):
-            answered = answer_from_search(dispatcher, tracker, min_match=overrule_match(text))
-            if answered is not None:
-                return [*answered, SlotSet(REQUESTED, False)]
+        answered = procedure_instead(dispatcher, tracker, unless=speaks_of_own_data)
+        if answered is not None:
+            return [*answered, SlotSet(REQUESTED, False)]
         dispatcher.utter_message(response="utter_confirm_delete_data")
         return [SlotSet(REQUESTED, True)]
 

@@ -248,16 +248,25 @@ def answer_from_search(
     return None
 
 
-def procedure_instead_of_report(
-    dispatcher: CollectingDispatcher, tracker: Tracker
+def procedure_instead(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    unless: Callable[[str], bool] | None = None,
 ) -> list[EventType] | None:
-    """The NLU called the message a report ("đăng ký cai nghiện tự nguyện", "tạm nghỉ kinh
-    doanh vài tháng thì làm sao"), but search is sure it asks about a procedure: answer it and
-    return the events; None when it should be taken as a report."""
+    """The NLU gave the message a service intent (report, deletion, dossier status, office,
+    person, complaint, emergency...), but it may be a procedure question phrased in a way the
+    NLU never saw. When the message shows none of that intent's own signs (``unless``) and
+    search is sure which procedure it names (``overrule_match``), answer it and return the
+    events; else None, and the intent's own answer follows."""
     text = (tracker.latest_message or {}).get("text") or ""
-    if says_any(text, REPORT_CUES):
+    if not text or (unless is not None and unless(text)):
         return None
     return answer_from_search(dispatcher, tracker, min_match=overrule_match(text))
+
+
+def says_report(text: str) -> bool:
+    """The message says it is a report, complaint or suggestion ("phản ánh", "góp ý"...)."""
+    return says_any(text, REPORT_CUES)
 
 
 def overrule_match(text: str) -> float:
