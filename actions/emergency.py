@@ -4,6 +4,8 @@ lâu thì được trả lời" asks about the complaint procedure itself)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -42,11 +44,12 @@ class ActionEmergency(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         text = (tracker.latest_message or {}).get("text") or ""
-        answered = procedure_instead(dispatcher, tracker, unless=is_emergency)
+        emergency = is_emergency(text)
+        answered = None if emergency else procedure_instead(dispatcher, tracker)
         if answered is not None:
             return answered
         dispatcher.utter_message(response="utter_emergency")
-        if is_emergency(text) and asks_about_aftermath(text):
+        if emergency and asks_about_aftermath(text):
             return answer_from_search(dispatcher, tracker, min_match=overrule_match(text)) or []
         return []
 
@@ -64,10 +67,6 @@ COMPLAINT_CUES = (
 )  # fmt: skip
 
 
-def speaks_of_complaint(text: str) -> bool:
-    return says_any(text, COMPLAINT_CUES)
-
-
 class ActionComplaintProcedure(Action):
     """How complaints and denunciations work (`utter_complaint_info`), then, when the message
     asks about one of the complaint procedures and search is sure which, its answer. A message
@@ -81,7 +80,9 @@ class ActionComplaintProcedure(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         text = (tracker.latest_message or {}).get("text") or ""
-        answered = procedure_instead(dispatcher, tracker, unless=speaks_of_complaint)
+        answered = procedure_instead(
+            dispatcher, tracker, unless=partial(says_any, phrases=COMPLAINT_CUES)
+        )
         if answered is not None:
             return answered
         dispatcher.utter_message(response="utter_complaint_info")

@@ -4,6 +4,7 @@ reference number the citizen can later ask about ("phản ánh PA-000012 đến 
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -25,6 +26,7 @@ from bot.feedback import (
     status_text,
     submit_feedback,
 )
+from bot.text import says_any
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +101,12 @@ class ValidateFeedbackForm(FormValidationAction):
             tracker.get_slot("requested_slot") is None
             and _latest_intent(tracker) == "give_feedback"
         ):
-            from actions.procedures import procedure_instead, says_report  # imports this module
+            # imported here: actions.procedures imports this module
+            from actions.procedures import REPORT_CUES, procedure_instead
 
-            answered = procedure_instead(dispatcher, tracker, unless=says_report)
+            answered = procedure_instead(
+                dispatcher, tracker, unless=partial(says_any, phrases=REPORT_CUES)
+            )
             if answered is not None:
                 return [
                     *answered,

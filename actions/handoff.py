@@ -8,6 +8,7 @@ reads the pause flag and stays silent until staff release it or the pause expire
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -100,10 +101,6 @@ PERSON_WORDS = (
 )  # fmt: skip
 
 
-def asks_for_a_person(text: str) -> bool:
-    return says_any(text, PERSON_WORDS)
-
-
 class ActionHandoff(Action):
     """Hand the conversation to staff; a procedure's answer instead when the message asks for
     no person at all and search is sure which procedure it names."""
@@ -114,7 +111,9 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        answered = procedure_instead(dispatcher, tracker, unless=asks_for_a_person)
+        answered = procedure_instead(
+            dispatcher, tracker, unless=partial(says_any, phrases=PERSON_WORDS)
+        )
         if answered is not None:
             return answered
         await hand_off(dispatcher, tracker, "asked")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -47,11 +48,6 @@ def office_topic(intent: str, text: str) -> str:
     return "all"
 
 
-def names_the_office(text: str) -> bool:
-    """The message speaks of the office itself: hours, phone, address, website."""
-    return says_any(text, OFFICE_WORDS)
-
-
 class ActionOfficeInfo(Action):
     """The office's hours, address, hotline or portal; a procedure's answer instead when the
     message does not speak of the office and search is sure which procedure it names."""
@@ -62,7 +58,9 @@ class ActionOfficeInfo(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        answered = procedure_instead(dispatcher, tracker, unless=names_the_office)
+        answered = procedure_instead(
+            dispatcher, tracker, unless=partial(says_any, phrases=OFFICE_WORDS)
+        )
         if answered is not None:
             return answered
         try:

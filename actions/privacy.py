@@ -6,6 +6,7 @@ gets the procedure's answer instead of the confirmation question."""
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
@@ -29,11 +30,6 @@ OWN_DATA_WORDS = (
 )  # fmt: skip
 
 
-def speaks_of_own_data(text: str) -> bool:
-    """The message is about the citizen's data kept by the assistant ("xóa lịch sử chat")."""
-    return says_any(text, OWN_DATA_WORDS)
-
-
 class ActionConfirmDeleteData(Action):
     """Ask "xóa dữ liệu?" and remember it was asked; answer the procedure instead when the
     message does not speak of the citizen's data and search is sure which procedure it names."""
@@ -44,7 +40,9 @@ class ActionConfirmDeleteData(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        answered = procedure_instead(dispatcher, tracker, unless=speaks_of_own_data)
+        answered = procedure_instead(
+            dispatcher, tracker, unless=partial(says_any, phrases=OWN_DATA_WORDS)
+        )
         if answered is not None:
             return [*answered, SlotSet(REQUESTED, False)]
         dispatcher.utter_message(response="utter_confirm_delete_data")

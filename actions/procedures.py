@@ -32,7 +32,6 @@ from bot.knowledge import (
     variant_buttons,
 )
 from bot.ratings import ASKED, UNANSWERED, in_background
-from bot.text import says_any
 
 log = logging.getLogger(__name__)
 
@@ -255,18 +254,14 @@ def procedure_instead(
 ) -> list[EventType] | None:
     """The NLU gave the message a service intent (report, deletion, dossier status, office,
     person, complaint, emergency...), but it may be a procedure question phrased in a way the
-    NLU never saw. When the message shows none of that intent's own signs (``unless``) and
+    NLU never saw. When the message shows none of that intent's own signs (``unless``, often
+    ``partial(says_any, phrases=<the intent's words>)``) and
     search is sure which procedure it names (``overrule_match``), answer it and return the
     events; else None, and the intent's own answer follows."""
     text = (tracker.latest_message or {}).get("text") or ""
     if not text or (unless is not None and unless(text)):
         return None
     return answer_from_search(dispatcher, tracker, min_match=overrule_match(text))
-
-
-def says_report(text: str) -> bool:
-    """The message says it is a report, complaint or suggestion ("phản ánh", "góp ý"...)."""
-    return says_any(text, REPORT_CUES)
 
 
 def overrule_match(text: str) -> float:

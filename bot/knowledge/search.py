@@ -494,8 +494,8 @@ def _prefer_asked_act(
     for i, hit in enumerate(hits[1:], start=1):
         if hit.score < ACT_RATIO * top.score:
             break
-        if rank(hit) > best_rank:
-            best, best_rank = i, rank(hit)
+        if (hit_rank := rank(hit)) > best_rank:
+            best, best_rank = i, hit_rank
     if best == 0:
         return hits
     return [hits[best], *hits[:best], *hits[best + 1 :]]
