@@ -14,8 +14,8 @@ from rasa_sdk.types import DomainDict
 from actions.procedures import answer_from_search, overrule_match, procedure_instead
 from bot.emergency import is_emergency
 from bot.knowledge import Procedure
-from bot.knowledge.answer import cued_aspects
 from bot.text import fold, says_any
+from bot.text.aspect_cues import cued_aspects
 
 COMPLAINT_WORDS = ("khieu nai", "to cao")
 

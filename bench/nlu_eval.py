@@ -77,11 +77,11 @@ DEFAULT_PIPELINE: list[dict[str, Any]] = [
 ]
 
 
-def _ours(diet: dict[str, Any], regex: bool = False) -> list[dict[str, Any]]:
+def _ours(diet: dict[str, Any], regex: bool = False, cues: bool = False) -> list[dict[str, Any]]:
     """Our Vietnamese pipeline with the given DIET settings."""
     pipeline: list[dict[str, Any]] = [
         {"name": "bot.nlu.tokenizer.VietnameseTokenizer"},
-        {"name": "bot.nlu.featurizer.FoldedSyllableFeaturizer"},
+        {"name": "bot.nlu.featurizer.FoldedSyllableFeaturizer", "use_cues": cues},
     ]
     if regex:
         pipeline.append({"name": "RegexFeaturizer", "use_lookup_tables": True})
@@ -107,6 +107,11 @@ CANDIDATES: dict[str, list[dict[str, Any]]] = {
     "ours": _ours({"epochs": 60}),
     "ours_fast": _ours(
         {"epochs": 40, "number_of_transformer_layers": 1, "transformer_size": 128}, regex=True
+    ),
+    "ours_cues": _ours(
+        {"epochs": 40, "number_of_transformer_layers": 1, "transformer_size": 128},
+        regex=True,
+        cues=True,
     ),
 }
 

@@ -4,7 +4,10 @@ Titles of one subject differ by their act: "Đăng ký thành lập hộ kinh do
 "Chấm dứt hoạt động hộ kinh doanh", "Cấp thẻ căn cước" against "Cấp đổi thẻ căn cước". Citizens
 say the act in everyday words ("quán đóng cửa rồi, muốn hủy giấy phép", "cccd hết hạn, đổi sang
 thẻ mới", "khai sinh bị sai tên mẹ"), and the subject words, which all those titles share,
-outweigh the one act word in the lexical score. Naming the act picks among close titles.
+outweigh the one act word in the lexical score. Naming the act picks among close titles. The
+same holds for doing a thing again ("Cấp lại giấy chứng nhận đăng ký hộ kinh doanh", "Đăng ký
+lại khai sinh": "giấy bị rách, xin cấp lại", "làm lại khai sinh") and for reporting a loss
+("Trình báo mất giấy thông hành": "bị mất, báo mất ở đâu").
 
 Acts are read from normalised syllables (see ``bot.text.syllables``). The cues a message
 gives are narrower than the words a title uses: "bổ sung" in a title is a change, in a message
@@ -20,11 +23,15 @@ from bot.text import fold, syllables
 
 END = "end"  # the registration or the business ends: chấm dứt, giải thể, hủy, xóa, thu hồi
 CHANGE = "change"  # the record changes: thay đổi, cải chính, đính chính, điều chỉnh, cấp đổi
+AGAIN = "again"  # done once more: cấp lại, đăng ký lại (a lost paper, a lost record)
+REPORT = "report"  # a loss is reported: trình báo mất
 
 # Phrases by which a title names its act. Marked: "đổi" is an act, "đối với" is not.
 TITLE_ACTS: dict[str, tuple[str, ...]] = {
     END: ("chấm dứt", "giải thể", "hủy", "xóa", "thu hồi", "ngừng", "thôi"),
     CHANGE: ("thay đổi", "cải chính", "đính chính", "điều chỉnh", "sửa đổi", "đổi", "bổ sung"),
+    AGAIN: ("cấp lại", "đăng ký lại", "ký lại", "cấp bản sao"),  # another copy is issued again
+    REPORT: ("trình báo mất",),
 }
 
 # Phrases by which a message asks for an act.
@@ -40,10 +47,22 @@ ASKED_ACTS: dict[str, tuple[str, ...]] = {
         "đổi",
         "cập nhật",
     ),
+    # "kết hôn lại" is a new marriage, not a re-registration: only papers and records
+    AGAIN: (
+        "cấp lại",
+        "làm lại",
+        "xin lại",
+        "đăng ký lại",
+        "đăng kí lại",
+        "khai sinh lại",
+        "khai tử lại",
+    ),
+    REPORT: ("báo mất", "trình báo mất", "khai báo mất"),
 }
 
 
 PASSIVE = "bị"  # "bị thu hồi đất", "bị hủy": what happened to the citizen, not what is asked
+BACK_TO = "đi"  # "đi làm lại": back to work, not a paper made again
 ACT_OF = {p: act for table in (TITLE_ACTS, ASKED_ACTS) for act, ps in table.items() for p in ps}
 
 
@@ -68,19 +87,20 @@ def title_phrases(title: str) -> frozenset[str]:
 
 def asked_phrases(text: str) -> frozenset[str]:
     """The act phrases a message asks with; an ending the citizen suffered ("bị thu hồi")
-    is the situation, not the request."""
+    is the situation, not the request, and "đi làm lại" is going back to work."""
     said = syllables(text)
     found = set()
     for act, phrases in ASKED_ACTS.items():
         for phrase in phrases:
             at = _said_at(said, phrase)
-            if act == END:
-                at = [i for i in at if i == 0 or not _same(said[i - 1], PASSIVE)]
+            before = {END: PASSIVE, AGAIN: BACK_TO}.get(act)
+            if before:
+                at = [i for i in at if i == 0 or not _same(said[i - 1], before)]
             if at:
                 found.add(phrase)
     return frozenset(found)
 
 
 def acts_of(phrases: frozenset[str]) -> frozenset[str]:
-    """The acts (END, CHANGE) the phrases name."""
+    """The acts (END, CHANGE, AGAIN, REPORT) the phrases name."""
     return frozenset(ACT_OF[p] for p in phrases)

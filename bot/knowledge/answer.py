@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.knowledge.schema import WEEKDAYS, CommuneProfile, Procedure, ReceivingPoint
+from bot.text.aspect_cues import cued_aspects
 
 MAX_CHARS = 2000
 MAX_BUTTONS = 5  # conservative Zalo limit (architecture: at most 5 per message)
@@ -58,50 +59,6 @@ DAY_NAMES = {
 class Answer:
     text: str
     buttons: list[dict[str, str]] = field(default_factory=list)
-
-
-# Folded keyword phrases per aspect, for messages the NLU could not classify (its fallback):
-# search still knows which procedure; these say what was asked. First match in this order wins
-# (a fee question often also says "làm", a documents question "thủ tục").
-_ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("fee", ("le phi", "bao nhieu tien", "mat tien", "mat phi", "het bao nhieu", "chi phi",
-             "ton bao nhieu", "phi bao nhieu", "co mat phi", "tien khong", "ton phi", "ton tien",
-             "phi khong", "mien phi", "thu phi", "dong phi", "nop phi", "phi gi", "khoan tien",
-             "khoan phi", "tien gi")),
-    ("time", ("bao lau", "may ngay", "bao nhieu ngay", "bao gio", "khi nao co", "thoi gian",
-              "thoi han", "mat may", "thang may", "may tieng", "trong vong", "cho lau",
-              "lau khong", "may hom", "may tuan", "khi nao xong", "bao lau thi")),
-    ("place", ("o dau", "nop o", "lam o", "cho nao", "noi nao", "len xa hay", "len huyen",
-               "truc tuyen", "online", "qua mang", "xa nao", "phuong nao", "o xa hay",
-               "o huyen hay", "hay len", "hay ra", "co quan nao", "nop tai", "lam tai",
-               # "làm ở xã được không": can the commune do it
-               "o xa duoc", "tai xa duoc", "o phuong duoc", "o cong an xa duoc", "xa co lam")),
-    ("documents", ("giay to", "mang theo", "mang gi", "can gi", "can nhung gi", "chuan bi gi",
-                   "can nhung", "giay gi", "nop gi", "nop nhung gi", "mang nhung gi",
-                   "can giay", "ho so gi", "ho so gom", "ho so can", "ho so nhung gi",
-                   "can nop", "can mang", "chuan bi nhung", "gom gi", "gom nhung", "kem gi",
-                   "kem theo gi", "kem nhung gi", "can co gi")),
-    ("legal", ("can cu", "phap ly", "luat nao", "nghi dinh", "thong tu", "van ban nao",
-               "quy dinh nao", "dieu may", "dieu nao", "theo luat", "quy dinh o dau")),
-    ("conditions", ("dieu kien", "duoc khong", "co phai", "co duoc", "ai duoc",
-                    "truong hop nao", "duoc chua", "co can", "bat buoc", "co bat buoc",
-                    "du tuoi", "moi duoc", "co bi")),
-    ("steps", ("cac buoc", "trinh tu", "quy trinh", "the nao", "ra sao", "lam sao", "nhu nao",
-               "cach lam", "huong dan", "buoc nao", "thu tuc sao", "lam gi truoc")),
-)  # fmt: skip
-
-
-def cued_aspects(text: str) -> list[str]:
-    """Every aspect a keyword cue of the message points at, in `_ASPECT_CUES` order."""
-    from bot.text import folded_syllables
-
-    # Syllables, so punctuation separates cues too ("ở đâu, gọi điện được ko?").
-    folded = f" {' '.join(folded_syllables(text))} "
-    cued = [a for a, cues in _ASPECT_CUES if any(f" {cue} " in folded for cue in cues)]
-    # a message ending in "sao" asks how ("chuyển nơi nhận lương hưu sao", "đăng ký sao")
-    if folded.endswith(" sao ") and "steps" not in cued:
-        cued.append("steps")
-    return cued
 
 
 def guess_aspect(text: str) -> str:

@@ -8,7 +8,11 @@ token, sparse features that do not depend on marks or on segmentation:
 - ``s:<syllable>``: each folded syllable of the token ("lam", "giay");
 - ``b:<a>_<b>``: folded syllable bigrams over the whole message (optional), each attributed to
   the token holding its second syllable, so the sentence-level bigram set is the same whatever
-  the segmentation.
+  the segmentation;
+- ``c:<aspect>`` (optional): on each token inside a keyword cue of ``bot.text.aspect_cues``
+  ("lệ phí", "bao lâu", "ở đâu", "cần gì"), the same list the answer uses. Cue phrases cover
+  ways of asking that the training sentences may not, so DIET can learn "a fee cue" once
+  instead of each phrase.
 
 Syllables come from ``bot.text.folded_syllables`` (abbreviations expanded: "cccd" gives
 "can", "cuoc", "cong", "dan"), with leftover Telex keystrokes repaired ("kys" -> "ky").
@@ -41,21 +45,23 @@ from rasa.shared.utils.io import dump_obj_as_json_to_file, raise_warning, read_j
 from bot.nlu.telex import repair_syllables
 from bot.nlu.tokenizer import code_fingerprint
 from bot.text import folded_syllables
+from bot.text.aspect_cues import cue_spans
 
 logger = logging.getLogger(__name__)
 
 USE_WORD = "use_word"
 USE_SYLLABLES = "use_syllables"
 USE_BIGRAMS = "use_bigrams"
+USE_CUES = "use_cues"
 MIN_COUNT = "min_count"
 
 
 def token_features(tokens: list[Token], config: dict[str, Any]) -> list[list[str]]:
     """Raw feature names for each token (see module docstring)."""
+    per_token = [repair_syllables(folded_syllables(token.text)) for token in tokens]
     rows: list[list[str]] = []
     previous: str | None = None
-    for token in tokens:
-        syllables = repair_syllables(folded_syllables(token.text))
+    for syllables in per_token:
         row: list[str] = []
         if syllables:
             if config[USE_WORD]:
@@ -67,7 +73,22 @@ def token_features(tokens: list[Token], config: dict[str, Any]) -> list[list[str
                     row.append(f"b:{previous}_{syllable}")
                 previous = syllable
         rows.append(row)
+    if config.get(USE_CUES):
+        for index, aspect in cued_tokens(per_token):
+            rows[index].append("c:" + aspect)
     return rows
+
+
+def cued_tokens(per_token: list[list[str]]) -> list[tuple[int, str]]:
+    """(token index, aspect) for each token that holds a syllable of an aspect cue."""
+    owner = [index for index, syllables in enumerate(per_token) for _ in syllables]
+    flat = [syllable for syllables in per_token for syllable in syllables]
+    found = {
+        (owner[position], aspect)
+        for start, end, aspect in cue_spans(flat)
+        for position in range(start, end)
+    }
+    return sorted(found)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
@@ -94,6 +115,8 @@ class FoldedSyllableFeaturizer(SparseFeaturizer, GraphComponent):
             USE_WORD: True,
             USE_SYLLABLES: True,
             USE_BIGRAMS: True,
+            # aspect cue features (``bot.text.aspect_cues``): "c:fee" on "lệ phí", "bao nhiêu tiền"
+            USE_CUES: False,
             # features seen fewer times than this in training are not in the vocabulary
             MIN_COUNT: 1,
         }

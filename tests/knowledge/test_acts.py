@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.knowledge.acts import CHANGE, END, acts_of, asked_phrases, title_phrases
+from bot.knowledge.acts import AGAIN, CHANGE, END, REPORT, acts_of, asked_phrases, title_phrases
 
 
 @pytest.mark.parametrize(
@@ -12,6 +12,10 @@ from bot.knowledge.acts import CHANGE, END, acts_of, asked_phrases, title_phrase
         ("Cấp đổi thẻ căn cước", {CHANGE}),
         ("Đính chính Giấy chứng nhận đã cấp lần đầu có sai sót", {CHANGE}),
         ("Đăng ký thành lập hộ kinh doanh", set()),
+        ("Thủ tục đăng ký lại khai sinh", {AGAIN}),
+        ("Cấp bản sao Trích lục hộ tịch, bản sao Giấy khai sinh", {AGAIN}),
+        ("Chứng thực bản sao từ bản chính giấy tờ", set()),
+        ("Trình báo mất hộ chiếu phổ thông (thực hiện tại cấp xã)", {REPORT}),
         # "đối với" is no "đổi": titles are marked, so they match marked cues only
         ("Gia hạn giấy phép xây dựng đối với công trình cấp III", set()),
     ],
@@ -36,6 +40,13 @@ def test_title_acts(title: str, acts: set[str]) -> None:
         # old-style tone placement and capitals read the same
         ("xoá đăng ký thường trú", {END}),
         ("HUỶ GIẤY PHÉP", {END}),
+        ("giấy đăng ký hộ kinh doanh bị rách, xin cấp lại", {AGAIN}),
+        ("mat giay dang ky xe, lam lai online dc ko", {AGAIN}),
+        ("giấy khai sinh cháy mất rồi, muốn khai sinh lại", {AGAIN}),
+        ("giấy thông hành bị mất, báo mất ở đâu", {REPORT}),
+        # going back to work is no paper made again; marrying again is a new marriage
+        ("sinh con xong đi làm lại rồi vẫn yếu", set()),
+        ("kết hôn lại với vợ cũ", set()),
     ],
 )
 def test_asked_acts(message: str, acts: set[str]) -> None:

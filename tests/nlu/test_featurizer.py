@@ -227,3 +227,27 @@ def test_fingerprint_addon_tracks_text_code() -> None:
     assert first == FoldedSyllableFeaturizer.fingerprint_addon({})
     assert first != VietnameseTokenizer.fingerprint_addon({})  # each adds its own module
     assert first is not None and len(first) == 64
+
+
+def test_cue_features_mark_the_tokens_of_an_aspect_cue(
+    tokenizer: VietnameseTokenizer,
+    model_storage: ModelStorage,
+    resource: Resource,
+    context: ExecutionContext,
+) -> None:
+    featurizer = make_featurizer(model_storage, resource, context, use_cues=True)
+    featurizer.train(training_data(tokenizer))
+    assert {"c:documents", "c:time", "c:fee", "c:place"} <= set(featurizer.vocabulary)
+    # a cue phrase no training sentence used still gets the fee feature
+    message, sequence, _ = featurize(featurizer, tokenizer, "đổi cccd tốn phí ko")
+    column = featurizer.vocabulary["c:fee"]
+    cued = [
+        t.text
+        for t, row in zip(message.get("text_tokens"), sequence.features.toarray(), strict=True)
+        if row[column]
+    ]
+    assert cued and all(word in {"tốn", "phí", "tốn phí", "ko"} for word in cued)
+
+
+def test_cue_features_are_off_by_default(trained: FoldedSyllableFeaturizer) -> None:
+    assert not any(name.startswith("c:") for name in trained.vocabulary)

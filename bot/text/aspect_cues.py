@@ -1,0 +1,69 @@
+"""Keyword cues for the aspect of a procedure question (fee, time, place, documents, ...).
+
+Pure functions over folded syllables, standard library only, so the Rasa featurizer and the
+knowledge answer share one list.
+"""
+
+from __future__ import annotations
+
+from bot.text.normalize import folded_syllables
+
+# Folded keyword phrases per aspect: what a message asks about (fee, time, ...). Used by the
+# answer (when the NLU's aspect intent is missing or contradicted) and as NLU features. First match in this order wins
+# (a fee question often also says "làm", a documents question "thủ tục").
+ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("fee", ("le phi", "bao nhieu tien", "mat tien", "mat phi", "het bao nhieu", "chi phi",
+             "ton bao nhieu", "phi bao nhieu", "co mat phi", "tien khong", "ton phi", "ton tien",
+             "phi khong", "mien phi", "thu phi", "dong phi", "nop phi", "phi gi", "khoan tien",
+             "khoan phi", "tien gi")),
+    ("time", ("bao lau", "may ngay", "bao nhieu ngay", "bao gio", "khi nao co", "thoi gian",
+              "thoi han", "mat may", "thang may", "may tieng", "trong vong", "cho lau",
+              "lau khong", "may hom", "may tuan", "khi nao xong", "bao lau thi")),
+    ("place", ("o dau", "nop o", "lam o", "cho nao", "noi nao", "len xa hay", "len huyen",
+               "truc tuyen", "online", "qua mang", "xa nao", "phuong nao", "o xa hay",
+               "o huyen hay", "hay len", "hay ra", "co quan nao", "nop tai", "lam tai",
+               # "làm ở xã được không": can the commune do it
+               "o xa duoc", "tai xa duoc", "o phuong duoc", "o cong an xa duoc", "xa co lam")),
+    ("documents", ("giay to", "mang theo", "mang gi", "can gi", "can nhung gi", "chuan bi gi",
+                   "can nhung", "giay gi", "nop gi", "nop nhung gi", "mang nhung gi",
+                   "can giay", "ho so gi", "ho so gom", "ho so can", "ho so nhung gi",
+                   "can nop", "can mang", "chuan bi nhung", "gom gi", "gom nhung", "kem gi",
+                   "kem theo gi", "kem nhung gi", "can co gi")),
+    ("legal", ("can cu", "phap ly", "luat nao", "nghi dinh", "thong tu", "van ban nao",
+               "quy dinh nao", "dieu may", "dieu nao", "theo luat", "quy dinh o dau")),
+    ("conditions", ("dieu kien", "duoc khong", "co phai", "co duoc", "ai duoc",
+                    "truong hop nao", "duoc chua", "co can", "bat buoc", "co bat buoc",
+                    "du tuoi", "moi duoc", "co bi")),
+    ("steps", ("cac buoc", "trinh tu", "quy trinh", "the nao", "ra sao", "lam sao", "nhu nao",
+               "cach lam", "huong dan", "buoc nao", "thu tuc sao", "lam gi truoc")),
+)  # fmt: skip
+
+STEPS = "steps"
+
+
+def cue_spans(syllables: list[str]) -> list[tuple[int, int, str]]:
+    """(start, end, aspect) for every cue found in folded ``syllables``, end exclusive.
+
+    A message ending in "sao" asks how ("chuyển nơi nhận lương hưu sao", "đăng ký sao").
+    """
+    spans: list[tuple[int, int, str]] = []
+    for aspect, cues in ASPECT_CUES:
+        for cue in cues:
+            words = cue.split()
+            size = len(words)
+            spans.extend(
+                (start, start + size, aspect)
+                for start in range(len(syllables) - size + 1)
+                if syllables[start : start + size] == words
+            )
+    if syllables and syllables[-1] == "sao" and not any(a == STEPS for *_, a in spans):
+        spans.append((len(syllables) - 1, len(syllables), STEPS))
+    return spans
+
+
+def cued_aspects(text: str) -> list[str]:
+    """Every aspect a keyword cue of the message points at, in `ASPECT_CUES` order."""
+    # Syllables, so punctuation separates cues too ("ở đâu, gọi điện được ko?").
+    found = {aspect for *_, aspect in cue_spans(folded_syllables(text))}
+    order = [aspect for aspect, _ in ASPECT_CUES]
+    return sorted(found, key=order.index)

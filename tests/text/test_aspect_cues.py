@@ -1,0 +1,43 @@
+"""Tests for bot.text.aspect_cues (standard library only: runs in both virtualenvs)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.text import folded_syllables
+from bot.text.aspect_cues import ASPECT_CUES, cue_spans, cued_aspects
+
+
+def test_spans_cover_the_cue_syllables() -> None:
+    syllables = folded_syllables("lệ phí làm sổ hộ khẩu bao nhiêu tiền")
+    spans = cue_spans(syllables)
+    assert (0, 2, "fee") in spans
+    start = syllables.index("bao")
+    assert (start, start + 3, "fee") in spans
+    assert all(syllables[s:e] for s, e, _ in spans)
+
+
+def test_a_cue_must_match_whole_syllables() -> None:
+    # "phi" inside "phiếu" is not the fee cue, nor "bao" alone a time cue
+    assert cue_spans(folded_syllables("phiếu lý lịch tư pháp, bao gồm")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "aspects"),
+    [
+        ("đăng ký kết hôn mất bao lâu, lệ phí bao nhiêu", ["fee", "time"]),
+        ("nop ho so o dau", ["place"]),
+        ("Cần giấy tờ gì?", ["documents"]),
+        ("chuyển nơi nhận lương hưu sao", ["steps"]),
+        ("làm căn cước thế nào", ["steps"]),
+        ("xin chào", []),
+    ],
+)
+def test_cued_aspects_in_list_order(text: str, aspects: list[str]) -> None:
+    assert cued_aspects(text) == aspects
+
+
+def test_cues_are_folded_lowercase_syllables() -> None:
+    for _, cues in ASPECT_CUES:
+        for cue in cues:
+            assert cue == " ".join(folded_syllables(cue)), cue
