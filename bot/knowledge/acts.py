@@ -11,7 +11,7 @@ lại khai sinh": "giấy bị rách, xin cấp lại", "làm lại khai sinh") 
 
 Acts are read from normalised syllables (see ``bot.text.syllables``). The cues a message
 gives are narrower than the words a title uses: "bổ sung" in a title is a change, in a message
-("để bổ sung hồ sơ") it is mostly a purpose; "mất" is said of papers that get a copy, a
+it is one unless a purpose ("để bổ sung hồ sơ"); "mất" is said of papers that get a copy, a
 re-issue or a re-registration alike, so it names no act.
 """
 
@@ -46,6 +46,7 @@ ASKED_ACTS: dict[str, tuple[str, ...]] = {
         "sai",
         "đổi",
         "cập nhật",
+        "bổ sung",
     ),
     # "kết hôn lại" is a new marriage, not a re-registration: only papers and records
     AGAIN: (
@@ -61,8 +62,14 @@ ASKED_ACTS: dict[str, tuple[str, ...]] = {
 }
 
 
-PASSIVE = "bị"  # "bị thu hồi đất", "bị hủy": what happened to the citizen, not what is asked
-BACK_TO = "đi"  # "đi làm lại": back to work, not a paper made again
+# A word before an asked phrase that makes it no request: an ending the citizen suffered ("bị
+# thu hồi đất", "bị hủy"), going back to work ("đi làm lại"), a purpose ("để bổ sung hồ sơ").
+PASSIVE = "bị"
+NOT_AFTER: dict[str, str] = {
+    **{phrase: PASSIVE for phrase in ASKED_ACTS[END]},
+    "làm lại": "đi",
+    "bổ sung": "để",
+}
 ACT_OF = {p: act for table in (TITLE_ACTS, ASKED_ACTS) for act, ps in table.items() for p in ps}
 
 
@@ -86,19 +93,17 @@ def title_phrases(title: str) -> frozenset[str]:
 
 
 def asked_phrases(text: str) -> frozenset[str]:
-    """The act phrases a message asks with; an ending the citizen suffered ("bị thu hồi")
-    is the situation, not the request, and "đi làm lại" is going back to work."""
+    """The act phrases a message asks with, but not after a word in ``NOT_AFTER``."""
     said = syllables(text)
-    found = set()
-    for act, phrases in ASKED_ACTS.items():
-        for phrase in phrases:
-            at = _said_at(said, phrase)
-            before = {END: PASSIVE, AGAIN: BACK_TO}.get(act)
-            if before:
-                at = [i for i in at if i == 0 or not _same(said[i - 1], before)]
-            if at:
-                found.add(phrase)
-    return frozenset(found)
+
+    def asks(phrase: str) -> bool:
+        before = NOT_AFTER.get(phrase)
+        return any(
+            i == 0 or before is None or not _same(said[i - 1], before)
+            for i in _said_at(said, phrase)
+        )
+
+    return frozenset(p for phrases in ASKED_ACTS.values() for p in phrases if asks(p))
 
 
 def acts_of(phrases: frozenset[str]) -> frozenset[str]:

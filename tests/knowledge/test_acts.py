@@ -47,6 +47,8 @@ def test_title_acts(title: str, acts: set[str]) -> None:
         # going back to work is no paper made again; marrying again is a new marriage
         ("sinh con xong đi làm lại rồi vẫn yếu", set()),
         ("kết hôn lại với vợ cũ", set()),
+        ("giấy khai sinh bị bỏ trống quê quán, muốn bổ sung vào", {CHANGE}),
+        ("xin giấy xác nhận cư trú để bổ sung hồ sơ xin việc", set()),
     ],
 )
 def test_asked_acts(message: str, acts: set[str]) -> None:
