@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ class FakeRasa:
 
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []
+        self.received_at: list[float] = []  # time.monotonic() of each request
         self.delay = 0.0
         self.status = 200
         self.root_status = 200
@@ -42,6 +44,7 @@ class FakeRasa:
     async def _webhook(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.received.append(body)
+        self.received_at.append(time.monotonic())
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.status != 200:

@@ -8,6 +8,7 @@ test_web_page.py.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import threading
 from collections.abc import Callable, Coroutine, Iterator
@@ -62,7 +63,7 @@ class Backend:
         port = runner.addresses[0][1]
         return f"http://127.0.0.1:{port}"
 
-    def start(self, web_settings: WebSettings) -> None:
+    def start(self, web_settings: WebSettings, **gateway: Any) -> None:
         rasa_url = self.call(self._serve(self.rasa.app()))
         graph_url = self.call(self._serve(self.graph.app()))
         settings = GatewaySettings.model_validate(
@@ -73,6 +74,7 @@ class Backend:
                 "zalo_app_secret": ZALO_APP_SECRET,
                 "rasa_timeout": 10.0,
                 "web": web_settings,
+                **gateway,
             }
         )
         self.url = self.call(self._serve(create_app(settings, self.store))) + "/"
@@ -89,10 +91,10 @@ class Backend:
 def make_backend(tmp_path: Path) -> Iterator[Callable[..., Backend]]:
     started: list[Backend] = []
 
-    def make(**web_settings: Any) -> Backend:
+    def make(gateway: dict[str, Any] | None = None, **web_settings: Any) -> Backend:
         server = Backend(tmp_path / f"backend{len(started)}")
         started.append(server)
-        server.start(WebSettings(**web_settings))
+        server.start(WebSettings(**web_settings), **(gateway or {}))
         return server
 
     yield make
@@ -191,17 +193,23 @@ def test_retry_after_network_failure(backend: Backend, page: ChatPage) -> None:
 
 
 def test_busy_server_is_retried_then_offered_to_the_citizen(
-    backend: Backend, page: ChatPage
+    make_backend: Callable[..., Backend],
 ) -> None:
+    # the gateway answers 503 with Retry-After: 2 while Rasa fails; the page waits that long
+    backend = make_backend(gateway={"retry_after_seconds": 2})
     backend.rasa.status = 500
-    page.type_and_send("xin chào")
-    page.wait(lambda d: page.notice() is not None, timeout=15)
-    assert "hệ thống đang bận" in page.notice()
-    assert len(backend.rasa.received) == 3  # the first try and two automatic retries
-    backend.rasa.status = 200
-    page.driver.find_element(By.ID, "retry").click()
-    page.wait(lambda d: len(page.bubbles("bot")) == 1 and page.idle())
-    assert page.texts("bot") == ["echo: xin chào"]
+    with chromium() as driver:
+        page = ChatPage(driver, backend.url, timeout=20).open()
+        page.type_and_send("xin chào")
+        page.wait(lambda d: page.notice() is not None, timeout=15)
+        assert "hệ thống đang bận" in page.notice()
+        assert len(backend.rasa.received) == 3  # the first try and two automatic retries
+        at = backend.rasa.received_at
+        assert all(later - earlier >= 1.9 for earlier, later in itertools.pairwise(at)), at
+        backend.rasa.status = 200
+        page.driver.find_element(By.ID, "retry").click()
+        page.wait(lambda d: len(page.bubbles("bot")) == 1 and page.idle())
+        assert page.texts("bot") == ["echo: xin chào"]
 
 
 def test_rate_limit_message_is_shown(make_backend: Callable[..., Backend]) -> None:

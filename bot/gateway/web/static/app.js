@@ -273,9 +273,17 @@
       cache: "no-store"
     }).then(function (response) {
       return response.json().catch(function () { return null; }).then(function (data) {
-        return { status: response.status, data: data };
+        return { status: response.status, data: data, retryAfter: retryAfterMs(response) };
       });
     }).finally(function () { if (timer) clearTimeout(timer); });
+  }
+
+  // The server's Retry-After (seconds) on 429/503, capped so a citizen never waits long
+  // silently; null when absent or unreadable.
+  var MAX_RETRY_AFTER_MS = 10000;
+  function retryAfterMs(response) {
+    var seconds = parseInt(response.headers.get("Retry-After") || "", 10);
+    return isNaN(seconds) || seconds < 0 ? null : Math.min(seconds * 1000, MAX_RETRY_AFTER_MS);
   }
 
   function messageOf(res, fallback) {
@@ -315,7 +323,10 @@
           zaloToken = null;
           continue;
         }
-        if (res.status >= 500 && attempt < AUTO_RETRIES) { await sleep(1000 * (attempt + 1)); continue; }
+        if (res.status >= 500 && attempt < AUTO_RETRIES) {
+          await sleep(res.retryAfter !== null ? res.retryAfter : 1000 * (attempt + 1));
+          continue;
+        }
         markFailed(current.bubble);
         var retryable = res.status >= 500 || res.status === 429;
         if (!retryable) pending = null; // the server refused this message: resending will not help
