@@ -14,7 +14,6 @@ from rasa_sdk.types import DomainDict
 
 from actions.feedback import checked_content
 from actions.metrics import count_question
-from actions.satisfaction import helpful_buttons
 from actions.state import shared_store
 from bot.knowledge import (
     INTENT_ASPECTS,
@@ -31,7 +30,7 @@ from bot.knowledge import (
     search,
     variant_buttons,
 )
-from bot.ratings import ASKED, UNANSWERED, in_background
+from bot.ratings import ASKED, UNANSWERED, helpful_buttons, in_background
 
 log = logging.getLogger(__name__)
 
@@ -259,8 +258,8 @@ def procedure_instead(
     search is sure which procedure it names (``overrule_match``), answer it and return the
     events; else None, and the intent's own answer follows."""
     text = (tracker.latest_message or {}).get("text") or ""
-    if not text or (unless is not None and unless(text)):
-        return None
+    if not text or text.startswith("/") or (unless is not None and unless(text)):
+        return None  # a button payload is exactly what was chosen
     return answer_from_search(dispatcher, tracker, min_match=overrule_match(text))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,21 +11,28 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.procedures import procedure_instead
 from actions.state import shared_store
-from bot.ratings import parse_score, record_helpfulness, record_rating
+from bot.ratings import (
+    HELPFUL_INTENT,
+    parse_score,
+    record_helpfulness,
+    record_rating,
+)
+from bot.text import says_any
 
 log = logging.getLogger(__name__)
 
-HELPFUL_INTENT = "answer_helpful"
-NOT_HELPFUL_INTENT = "answer_not_helpful"
-
-
-def helpful_buttons(code: str) -> list[dict[str, str]]:
-    """The pair shown under a procedure answer; the payload carries the procedure's code."""
-    return [
-        {"title": "👍 Hữu ích", "payload": f'/{HELPFUL_INTENT}{{"procedure":"{code}"}}'},
-        {"title": "👎 Chưa hữu ích", "payload": f'/{NOT_HELPFUL_INTENT}{{"procedure":"{code}"}}'},
-    ]
+# Folded words by which citizens judge an answer ("hữu ích", "chưa rõ", "cảm ơn", "sai rồi"),
+# as phrases where one syllable alone is also a common word ("hay": or, "tế": y tế).
+# A message with none of them that search is sure names a procedure ("điều chỉnh thông tin cư
+# trú") is a question the NLU took for a judgement: it gets the answer and no vote is stored.
+JUDGEMENT_WORDS = (
+    "huu ich", "vo ich", "tra loi", "cam on", "ro rang", "de hieu", "khong hieu", "chua hieu",
+    "chua ro", "giai dap", "chuan roi", "ok", "oke", "dung roi", "dung y", "sai roi",
+    "khong dung", "hay qua", "hay lam", "tot qua", "tot lam", "rat tot", "tuyet", "like",
+    "chan qua", "te qua", "khong giup", "chua giup", "vo dung", "lung tung", "lan man",
+)  # fmt: skip
 
 
 def _procedure(tracker: Tracker) -> str | None:
@@ -47,6 +55,11 @@ class ActionRecordHelpfulness(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        answered = procedure_instead(
+            dispatcher, tracker, unless=partial(says_any, phrases=JUDGEMENT_WORDS)
+        )
+        if answered is not None:
+            return answered
         helpful = _intent(tracker) == HELPFUL_INTENT
         try:
             await record_helpfulness(shared_store(), _procedure(tracker), helpful)

@@ -19,7 +19,17 @@ RATING = "rating"
 ASKED = "asked"
 UNANSWERED = "unanswered"
 MAX_TEXT = 300
+HELPFUL_INTENT = "answer_helpful"
+NOT_HELPFUL_INTENT = "answer_not_helpful"
 _background: set[asyncio.Task[Any]] = set()
+
+
+def helpful_buttons(code: str) -> list[dict[str, str]]:
+    """The pair shown under a procedure answer; the payload carries the procedure's code."""
+    return [
+        {"title": "👍 Hữu ích", "payload": f'/{HELPFUL_INTENT}{{"procedure":"{code}"}}'},
+        {"title": "👎 Chưa hữu ích", "payload": f'/{NOT_HELPFUL_INTENT}{{"procedure":"{code}"}}'},
+    ]
 
 
 def parse_score(value: Any) -> int | None:

@@ -13,7 +13,8 @@ import actions.satisfaction as satisfaction_actions
 from actions.admin_units import ASK_NAME, ActionAdminUnit
 from actions.privacy import ActionConfirmDeleteData, ActionDeleteMyData
 from actions.procedures import ActionAnswerProcedure
-from actions.satisfaction import ActionRecordHelpfulness, ActionRecordRating, helpful_buttons
+from actions.satisfaction import ActionRecordHelpfulness, ActionRecordRating
+from bot.ratings import helpful_buttons
 from bot.state.sqlite_store import SqliteStore
 
 
@@ -61,6 +62,31 @@ async def test_helpfulness_is_stored_with_the_procedure(store: Any) -> None:
         {"procedure": "1.001193", "helpful": True},
         {"procedure": "1.000894", "helpful": False},
     ]
+
+
+async def test_a_procedure_question_taken_for_a_judgement_is_answered(store: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker("điều chỉnh thông tin cư trú bị sai", "answer_helpful")
+    events = await ActionRecordHelpfulness().run(dispatcher, t, {})
+    assert "(mã " in dispatcher.messages[0]["text"]
+    assert SlotSet("current_procedure", "1.010039") in events
+    assert await store.list_records("helpfulness") == []  # no vote was cast
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("thông tin hữu ích lắm, cảm ơn ad", "answer_helpful"),
+        ("tra loi chua dung y em hoi ve khai sinh", "answer_not_helpful"),
+        ("/answer_helpful{\"procedure\":\"1.001193\"}", "answer_helpful"),
+    ],
+)
+async def test_judgements_are_recorded(store: Any, text: str, intent: str) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker(text, intent, current_procedure="1.001193")
+    await ActionRecordHelpfulness().run(dispatcher, t, {})
+    assert "(mã " not in dispatcher.messages[0]["text"]
+    assert len(await store.list_records("helpfulness")) == 1
 
 
 async def test_rating(store: Any) -> None:
