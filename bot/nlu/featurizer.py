@@ -42,6 +42,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import dump_obj_as_json_to_file, raise_warning, read_json_file
 
+import bot.text.aspect_cues
 from bot.nlu.telex import repair_syllables
 from bot.nlu.tokenizer import code_fingerprint
 from bot.text import folded_syllables
@@ -104,8 +105,8 @@ class FoldedSyllableFeaturizer(SparseFeaturizer, GraphComponent):
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        """Invalidate Rasa's training cache when our feature code changes."""
-        return code_fingerprint(sys.modules[__name__])
+        """Invalidate Rasa's training cache when our feature code or the cue list changes."""
+        return code_fingerprint(sys.modules[__name__], bot.text.aspect_cues)
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:

@@ -78,7 +78,7 @@ async def test_a_procedure_question_taken_for_a_judgement_is_answered(store: Any
     [
         ("thông tin hữu ích lắm, cảm ơn ad", "answer_helpful"),
         ("tra loi chua dung y em hoi ve khai sinh", "answer_not_helpful"),
-        ("/answer_helpful{\"procedure\":\"1.001193\"}", "answer_helpful"),
+        ('/answer_helpful{"procedure":"1.001193"}', "answer_helpful"),
     ],
 )
 async def test_judgements_are_recorded(store: Any, text: str, intent: str) -> None:

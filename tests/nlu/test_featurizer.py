@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,9 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+import bot.text.aspect_cues
 from bot.nlu.featurizer import FoldedSyllableFeaturizer
-from bot.nlu.tokenizer import VietnameseTokenizer
+from bot.nlu.tokenizer import VietnameseTokenizer, code_fingerprint
 
 pytestmark = pytest.mark.rasa
 
@@ -227,6 +229,9 @@ def test_fingerprint_addon_tracks_text_code() -> None:
     assert first == FoldedSyllableFeaturizer.fingerprint_addon({})
     assert first != VietnameseTokenizer.fingerprint_addon({})  # each adds its own module
     assert first is not None and len(first) == 64
+    # the cue list is part of what the featurizer computes: editing it retrains
+    module = sys.modules[FoldedSyllableFeaturizer.__module__]
+    assert first == code_fingerprint(module, bot.text.aspect_cues) != code_fingerprint(module)
 
 
 def test_cue_features_mark_the_tokens_of_an_aspect_cue(
