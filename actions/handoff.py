@@ -16,6 +16,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.emergency import asks_about_aftermath
 from actions.metrics import count_question
 from actions.procedures import answer_from_search, procedure_instead
 from actions.state import shared_store
@@ -136,7 +137,8 @@ def previous_user_intent(tracker: Tracker) -> str | None:
 
 class ActionFallback(Action):
     """Two-stage fallback: rephrase with suggestions first, then a handoff. Emergencies the NLU
-    missed get the emergency numbers before anything else."""
+    missed get the emergency numbers before anything else, and then, when the message asks about
+    papers or rights after the accident, what search finds (an answer, or close procedures)."""
 
     def name(self) -> str:
         return "action_fallback"
@@ -147,6 +149,9 @@ class ActionFallback(Action):
         text = (tracker.latest_message or {}).get("text") or ""
         if is_emergency(text):
             dispatcher.utter_message(text=EMERGENCY_TEXT)
+            # papers or rights after an accident: then what search finds, as for any fallback
+            if asks_about_aftermath(text):
+                return answer_from_search(dispatcher, tracker, offer=True) or []
             return []
         # The NLU was unsure, but knowledge search may be sure which procedure is meant (new
         # aliases work at once, without retraining): answer rather than ask to rephrase.

@@ -67,6 +67,15 @@ async def test_emergency_missed_by_the_nlu_gets_the_numbers_first(store: Any) ->
     assert await paused(store, "citizen-1") is None
 
 
+async def test_an_accident_aftermath_question_gets_the_numbers_then_the_procedure(
+    store: Any,
+) -> None:
+    text = "anh tôi đi chữa cháy rừng bị chết, chưa đóng bhxh, làm hồ sơ hưởng chế độ cần gì"
+    first, second = await run(ActionFallback(), tracker(text, ["nlu_fallback"]))
+    assert "114" in first["text"]
+    assert "(mã " in second["text"]
+
+
 async def test_store_down_still_gives_contacts(monkeypatch: pytest.MonkeyPatch) -> None:
     class Down:
         async def map_items(self, name: str) -> None:
