@@ -9,8 +9,9 @@ from __future__ import annotations
 from bot.text.normalize import folded_syllables
 
 # Folded keyword phrases per aspect: what a message asks about (fee, time, ...). Used by the
-# answer (when the NLU's aspect intent is missing or contradicted) and as NLU features. First match in this order wins
-# (a fee question often also says "làm", a documents question "thủ tục").
+# answer (when the NLU's aspect intent is missing or contradicted) and as NLU features. The
+# answer takes the first aspect in this order (a fee question often also says "làm", a
+# documents question "thủ tục").
 ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("fee", ("le phi", "bao nhieu tien", "mat tien", "mat phi", "het bao nhieu", "chi phi",
              "ton bao nhieu", "phi bao nhieu", "co mat phi", "tien khong", "ton phi", "ton tien",
@@ -39,6 +40,9 @@ ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )  # fmt: skip
 
 STEPS = "steps"
+# split once: cue_spans runs for every message and, in the NLU, for every training example
+_CUE_WORDS = tuple((aspect, cue.split()) for aspect, cues in ASPECT_CUES for cue in cues)
+_ORDER = {aspect: rank for rank, (aspect, _) in enumerate(ASPECT_CUES)}
 
 
 def cue_spans(syllables: list[str]) -> list[tuple[int, int, str]]:
@@ -47,15 +51,13 @@ def cue_spans(syllables: list[str]) -> list[tuple[int, int, str]]:
     A message ending in "sao" asks how ("chuyển nơi nhận lương hưu sao", "đăng ký sao").
     """
     spans: list[tuple[int, int, str]] = []
-    for aspect, cues in ASPECT_CUES:
-        for cue in cues:
-            words = cue.split()
-            size = len(words)
-            spans.extend(
-                (start, start + size, aspect)
-                for start in range(len(syllables) - size + 1)
-                if syllables[start : start + size] == words
-            )
+    for aspect, words in _CUE_WORDS:
+        size = len(words)
+        spans.extend(
+            (start, start + size, aspect)
+            for start in range(len(syllables) - size + 1)
+            if syllables[start : start + size] == words
+        )
     if syllables and syllables[-1] == "sao" and not any(a == STEPS for *_, a in spans):
         spans.append((len(syllables) - 1, len(syllables), STEPS))
     return spans
@@ -65,5 +67,4 @@ def cued_aspects(text: str) -> list[str]:
     """Every aspect a keyword cue of the message points at, in `ASPECT_CUES` order."""
     # Syllables, so punctuation separates cues too ("ở đâu, gọi điện được ko?").
     found = {aspect for *_, aspect in cue_spans(folded_syllables(text))}
-    order = [aspect for aspect, _ in ASPECT_CUES]
-    return sorted(found, key=order.index)
+    return sorted(found, key=_ORDER.__getitem__)
