@@ -523,6 +523,11 @@ def _content_size(query: str) -> int:
     return sum(1 for s in lexical.content_syllables(query) if s and s not in lexical.STOPWORDS)
 
 
+# Everyday words no knowledge text needs (kin, time, talk), folded: "làm giấy khai sinh cho con
+# gái" or "cần gấp, phải hẹn à" is no less about the procedure it names.
+EVERYDAY_WORDS = frozenset("gai re thim ut hen som tuan chut xiu".split())
+
+
 def unknown_words(index: SearchIndex, query: str) -> tuple[str, ...]:
     """The words of ``query`` (folded) that no knowledge text has, after titles' acronyms are
     spelled out, glued words put apart and everyday phrases replaced by their terms (synonyms
@@ -537,6 +542,7 @@ def unknown_words(index: SearchIndex, query: str) -> tuple[str, ...]:
             if s
             and s not in lexical.STOPWORDS
             and s not in lex.words.vocab
+            and s not in EVERYDAY_WORDS
             and s.isalpha()
             and len(s) > 1
             and _VOWEL_RE.search(s)

@@ -227,6 +227,9 @@ def test_a_short_message_with_a_word_no_text_has_is_not_sure(
         ("dang ky ket hon voi nguoi uc", FOREIGN_MARRIAGE),  # "người Úc" is a synonym phrase
         ("xin gpxd nha rieng le nop o dau", "1.013225"),  # shorthand without a vowel
         ("khaisinh cho be", BIRTH),  # glued, not unknown
+        # everyday words no procedure text needs
+        ("toi muon lam giay khai sinh cho con gai", BIRTH),
+        ("làm giấy khai sinh cho con út", BIRTH),
         # a long message: its unknown word ("liệt") is context around the procedure's words
         (
             "vo sap cuoi cua em bi liet ko di lai dc, xa co lam dang ky ket hon tai nha cho"
