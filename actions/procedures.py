@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -60,6 +60,7 @@ OUT_OF_SCOPE = (
     "xã, hoặc nhận phản ánh, kiến nghị ạ."
 )
 VARIANTS_NOTE = "Nếu anh/chị thuộc một trường hợp riêng, vui lòng chọn:"
+RELATED_NOTE = "Nếu anh/chị hỏi thủ tục khác, có thể là:"
 UNAVAILABLE = (
     "Dạ, hệ thống tra cứu thủ tục đang tạm gián đoạn. Anh/chị vui lòng thử lại sau ít phút hoặc "
     "liên hệ bộ phận một cửa của xã ạ."
@@ -73,6 +74,7 @@ class Choice:
     kind: Literal["found", "ambiguous", "none"]
     codes: tuple[str, ...] = ()
     variants: tuple[str, ...] = ()  # special-case variants of a found main procedure
+    related: tuple[str, ...] = ()  # other procedures nearly as close as the found one
 
 
 FOLLOW_UP_DEPTH = 10  # the current procedure among this many results: a vague follow-up
@@ -86,7 +88,7 @@ def _choice_of(
     resolution: Resolution, knowledge: Knowledge, text: str, current: str | None
 ) -> Choice:
     if resolution.kind == "found":
-        return Choice("found", (resolution.hits[0].code,), resolution.variants)
+        return Choice("found", (resolution.hits[0].code,), resolution.variants, resolution.related)
     if resolution.kind == "ambiguous":
         codes = tuple(hit.code for hit in resolution.hits)
         # "đăng ký thì mất bao lâu" while talking about khai sinh: stay with the conversation
@@ -117,7 +119,7 @@ def pick_procedure(
     if text and not text.startswith("/"):
         whole = resolve(knowledge, text)
         if whole.kind == "found":
-            return Choice("found", (whole.hits[0].code,), whole.variants)
+            return Choice("found", (whole.hits[0].code,), whole.variants, whole.related)
         if whole.kind == "ambiguous":
             # The mention is part of the message and says less than all of it: "tên con trong
             # [giấy khai sinh] bị viết sai" names the paper, not the procedure (cải chính hộ
@@ -144,6 +146,21 @@ def pick_procedure(
     if current is not None:
         return Choice("found", (current,))
     return Choice("none")
+
+
+def offer_alternatives(
+    dispatcher: CollectingDispatcher,
+    knowledge: Knowledge,
+    variants: Sequence[str],
+    related: Sequence[str],
+    aspect: str,
+) -> None:
+    """Under an answer: the family's special cases (the common case was answered), then other
+    procedures search found nearly as close, each one tap away."""
+    for codes, note in ((variants, VARIANTS_NOTE), (related, RELATED_NOTE)):
+        procedures = [knowledge.procedures[c] for c in codes if c in knowledge.procedures]
+        if procedures:
+            dispatcher.utter_message(text=note, buttons=variant_buttons(procedures, aspect))
 
 
 class ActionAnswerProcedure(Action):
@@ -179,13 +196,7 @@ class ActionAnswerProcedure(Action):
             # Three section buttons + the helpful/not helpful pair stay within Zalo's 5.
             buttons = reply.buttons[:3] + helpful_buttons(procedure.code)
             dispatcher.utter_message(text=reply.text, buttons=buttons)
-            variants = [
-                knowledge.procedures[c] for c in choice.variants if c in knowledge.procedures
-            ]
-            if variants:  # the common case was answered; special cases one tap away
-                dispatcher.utter_message(
-                    text=VARIANTS_NOTE, buttons=variant_buttons(variants, aspect)
-                )
+            offer_alternatives(dispatcher, knowledge, choice.variants, choice.related, aspect)
             in_background(shared_store, ASKED, {"procedure": procedure.code})
             count_question("answered")
             return [SlotSet(SLOT, procedure.code)]
@@ -229,11 +240,7 @@ def answer_from_search(
         dispatcher.utter_message(
             text=reply.text, buttons=reply.buttons[:3] + helpful_buttons(procedure.code)
         )
-        variants = [
-            knowledge.procedures[c] for c in resolution.variants if c in knowledge.procedures
-        ]
-        if variants:
-            dispatcher.utter_message(text=VARIANTS_NOTE, buttons=variant_buttons(variants, aspect))
+        offer_alternatives(dispatcher, knowledge, resolution.variants, resolution.related, aspect)
         in_background(shared_store, ASKED, {"procedure": procedure.code})
         count_question("answered")
         return [SlotSet(SLOT, procedure.code)]

@@ -164,7 +164,7 @@ def offline_runner() -> Callable[[Example], Outcome]:
 
     def run(example: Example) -> Outcome:
         resolution = resolve(knowledge, example.text)
-        codes = tuple(h.code for h in resolution.hits) + resolution.variants
+        codes = tuple(h.code for h in resolution.hits) + resolution.variants + resolution.related
         answered = resolution.code
         return Outcome(example, answered, codes, example.aspect if answered else None)
 

@@ -71,9 +71,10 @@ async def test_an_accident_aftermath_question_gets_the_numbers_then_the_procedur
     store: Any,
 ) -> None:
     text = "anh tôi đi chữa cháy rừng bị chết, chưa đóng bhxh, làm hồ sơ hưởng chế độ cần gì"
-    first, second = await run(ActionFallback(), tracker(text, ["nlu_fallback"]))
+    first, second, *alternatives = await run(ActionFallback(), tracker(text, ["nlu_fallback"]))
     assert "114" in first["text"]
     assert "(mã " in second["text"]
+    assert all(message.get("buttons") for message in alternatives)
 
 
 async def test_store_down_still_gives_contacts(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -194,6 +194,18 @@ def test_main_procedure_answer_offers_its_special_cases() -> None:
     assert events == [SlotSet("current_procedure", "1.001193")]
 
 
+def test_an_answer_offers_close_procedures_of_other_families() -> None:
+    from actions.procedures import RELATED_NOTE
+
+    messages, events = run(tracker("cấp lại giấy đăng ký xe bị mất", "ask_procedure_fee"))
+    assert "(mã 1.013082)" in messages[0]["text"]
+    assert messages[1]["text"] == RELATED_NOTE
+    assert 1 <= len(messages[1]["buttons"]) <= 2
+    assert all(b["payload"].startswith("/ask_procedure_fee{") for b in messages[1]["buttons"])
+    assert all('"procedure":"1.013082"' not in b["payload"] for b in messages[1]["buttons"])
+    assert events == [SlotSet("current_procedure", "1.013082")]
+
+
 def test_the_whole_message_beats_a_shorter_mention() -> None:
     [message, *_], events = run(
         tracker(

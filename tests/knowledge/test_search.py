@@ -107,6 +107,23 @@ def test_family_main_is_preferred_and_variants_come_along(shipped: Knowledge) ->
     assert BIRTH not in resolution.variants
 
 
+def test_a_close_procedure_of_another_family_comes_along_as_related(shipped: Knowledge) -> None:
+    resolution = resolve(shipped, "cấp lại giấy đăng ký xe bị mất")
+    assert resolution.kind == "found" and resolution.code == "1.013082"
+    assert 1 <= len(resolution.related) <= search_module.MAX_RELATED
+    family = set(search_module.index_for(shipped).families.family("1.013082"))
+    assert not family & set(resolution.related)
+
+
+def test_no_related_procedures_under_special_cases_or_when_nothing_is_close(
+    shipped: Knowledge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_variants = resolve(shipped, "làm giấy khai sinh cho con cần gì")
+    assert with_variants.variants and not with_variants.related
+    monkeypatch.setattr(search_module, "RELATED_RATIO", 1.01)  # nothing scores above the top
+    assert not resolve(shipped, "cấp lại giấy đăng ký xe bị mất").related
+
+
 @pytest.mark.parametrize(
     ("query", "code"),
     [
