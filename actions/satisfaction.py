@@ -92,6 +92,11 @@ class ActionRecordRating(Action):
         if score is None:
             score = parse_score((tracker.latest_message or {}).get("text") or "")
         if score is None:
+            # No score given: maybe a procedure question the NLU took for a rating ("xin bản
+            # sao ... làm sao" has the "sao" of "5 sao").
+            answered = procedure_instead(dispatcher, tracker)
+            if answered is not None:
+                return answered
             dispatcher.utter_message(
                 text="Dạ, anh/chị chấm từ 1 đến 5 điểm giúp em (5 là rất hài lòng) ạ."
             )

@@ -104,6 +104,15 @@ async def test_rating(store: Any) -> None:
     ]
 
 
+async def test_a_procedure_question_taken_for_a_rating_gets_the_answer(store: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    text = "mất giấy khai sinh, xin cấp bản sao giấy khai sinh thì làm sao"
+    events = await ActionRecordRating().run(dispatcher, tracker(text, "rate_service"), {})
+    assert "(mã " in dispatcher.messages[0]["text"]
+    assert events and events[0].get("name") == "current_procedure"
+    assert await store.list_records("rating") == []
+
+
 async def test_delete_my_data(store: Any) -> None:
     await store.set("webchat:history:citizen-1", "[]")
     dispatcher = CollectingDispatcher()
