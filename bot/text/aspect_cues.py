@@ -40,6 +40,8 @@ ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )  # fmt: skip
 
 STEPS = "steps"
+# A final "sao" after these is a noun, not "how": "bản sao" (a copy), "ngôi sao" (a star).
+_NOT_HOW_BEFORE_SAO = frozenset({"ban", "ngoi"})
 # split once: cue_spans runs for every message and, in the NLU, for every training example
 _CUE_WORDS = tuple((aspect, cue.split()) for aspect, cues in ASPECT_CUES for cue in cues)
 _ORDER = {aspect: rank for rank, (aspect, _) in enumerate(ASPECT_CUES)}
@@ -48,7 +50,8 @@ _ORDER = {aspect: rank for rank, (aspect, _) in enumerate(ASPECT_CUES)}
 def cue_spans(syllables: list[str]) -> list[tuple[int, int, str]]:
     """(start, end, aspect) for every cue found in folded ``syllables``, end exclusive.
 
-    A message ending in "sao" asks how ("chuyển nơi nhận lương hưu sao", "đăng ký sao").
+    A message ending in "sao" asks how ("chuyển nơi nhận lương hưu sao", "đăng ký sao"),
+    unless the "sao" is a copy or stars ("xin cấp bản sao", "cho 5 sao").
     """
     spans: list[tuple[int, int, str]] = []
     for aspect, words in _CUE_WORDS:
@@ -58,9 +61,16 @@ def cue_spans(syllables: list[str]) -> list[tuple[int, int, str]]:
             for start in range(len(syllables) - size + 1)
             if syllables[start : start + size] == words
         )
-    if syllables and syllables[-1] == "sao" and not any(a == STEPS for *_, a in spans):
+    if _ends_with_how(syllables) and not any(a == STEPS for *_, a in spans):
         spans.append((len(syllables) - 1, len(syllables), STEPS))
     return spans
+
+
+def _ends_with_how(syllables: list[str]) -> bool:
+    if not syllables or syllables[-1] != "sao":
+        return False
+    before = syllables[-2] if len(syllables) > 1 else ""
+    return before not in _NOT_HOW_BEFORE_SAO and not before.isdigit()
 
 
 def cued_aspects(text: str) -> list[str]:
