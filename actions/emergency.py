@@ -35,7 +35,7 @@ class ActionEmergency(Action):
     """The emergency numbers; a procedure answer instead when the message has no emergency
     word at all (`bot.emergency`) and search is sure which procedure it names. A message
     with emergency words that asks about papers or rights gets the numbers first, then the
-    procedure's answer when search is sure."""
+    procedure's answer when search is sure, or its close candidates."""
 
     def name(self) -> str:
         return "action_emergency"
@@ -50,7 +50,9 @@ class ActionEmergency(Action):
             return answered
         dispatcher.utter_message(response="utter_emergency")
         if emergency and asks_about_aftermath(text):
-            return answer_from_search(dispatcher, tracker, min_match=overrule_match(text)) or []
+            # The numbers are given whatever follows, so search overrules nothing here: as in
+            # the fallback, a sure procedure is answered and close ones are offered.
+            return answer_from_search(dispatcher, tracker, offer=True) or []
         return []
 
 

@@ -103,6 +103,17 @@ def test_an_accident_message_asking_for_papers_gets_the_numbers_then_the_procedu
     assert "(mã 1.001632)" in messages[1]["text"]
 
 
+def test_an_accident_message_asking_about_rights_gets_the_procedure_after_the_numbers() -> None:
+    # most of the message is the accident, little of it a procedure text: still answered
+    events, messages = run(
+        ActionEmergency(),
+        "di lam ve bi tai nan xe tren duong co duoc tinh la tai nan lao dong khong",
+        "emergency",
+    )
+    assert messages[0]["response"] == "utter_emergency"
+    assert events == [SlotSet("current_procedure", "1.001632")]
+
+
 def test_an_emergency_asking_where_to_call_gets_only_the_numbers() -> None:
     events, messages = run(ActionEmergency(), "nhà hàng xóm cháy rồi, gọi ở đâu", "emergency")
     assert events == []
