@@ -651,13 +651,11 @@ def resolve(
         ranked = [h.code for h in hits if h.code in families.variants[top.code]]
         rest = [c for c in families.variants[top.code] if c not in ranked]
         variants = tuple([*ranked, *rest][:MAX_VARIANTS])
-    # under an answer that already offers special cases, a third message would be noise
-    related = tuple(
-        h.code
-        for h in hits[1:]
-        if not variants
-        and h.code not in top_family
-        and h.score >= RELATED_RATIO * top.score
-        and _fits(h)
-    )[:MAX_RELATED]
+    related: tuple[str, ...] = ()
+    if not variants:  # under an answer offering special cases, a third message would be noise
+        related = tuple(
+            h.code
+            for h in hits[1:]
+            if h.code not in top_family and h.score >= RELATED_RATIO * top.score and _fits(h)
+        )[:MAX_RELATED]
     return Resolution("found", (top,), variants, related)

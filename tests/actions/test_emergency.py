@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -92,26 +93,21 @@ def test_a_procedure_question_taken_for_a_complaint_is_answered() -> None:
     assert all(m.get("response") != "utter_complaint_info" for m in messages)
 
 
-def test_an_accident_message_asking_for_papers_gets_the_numbers_then_the_procedure() -> None:
-    events, messages = run(
-        ActionEmergency(),
+@pytest.mark.parametrize(
+    "text",
+    [
         "bố em bị tai nạn lao động ở công trường, làm hồ sơ hưởng chế độ cần giấy tờ gì",
-        "emergency",
-    )
+        # most of the message is the accident, little of it a procedure text: still answered
+        "di lam ve bi tai nan xe tren duong co duoc tinh la tai nan lao dong khong",
+    ],
+)
+def test_an_accident_message_asking_for_papers_or_rights_gets_the_numbers_then_the_procedure(
+    text: str,
+) -> None:
+    events, messages = run(ActionEmergency(), text, "emergency")
     assert messages[0]["response"] == "utter_emergency"
     assert events == [SlotSet("current_procedure", "1.001632")]
     assert "(mã 1.001632)" in messages[1]["text"]
-
-
-def test_an_accident_message_asking_about_rights_gets_the_procedure_after_the_numbers() -> None:
-    # most of the message is the accident, little of it a procedure text: still answered
-    events, messages = run(
-        ActionEmergency(),
-        "di lam ve bi tai nan xe tren duong co duoc tinh la tai nan lao dong khong",
-        "emergency",
-    )
-    assert messages[0]["response"] == "utter_emergency"
-    assert events == [SlotSet("current_procedure", "1.001632")]
 
 
 def test_an_emergency_asking_where_to_call_gets_only_the_numbers() -> None:
