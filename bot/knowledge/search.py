@@ -24,7 +24,7 @@ from typing import Literal
 
 import numpy as np
 
-from bot.knowledge import acts, dense, kinds, lexical
+from bot.knowledge import acts, channels, dense, kinds, lexical
 from bot.knowledge.families import Families, families_for, query_terms, title_syllables
 from bot.knowledge.schema import Knowledge
 from bot.text import folded_syllables
@@ -175,6 +175,8 @@ class SearchIndex:
     kinds: dict[str, frozenset[str]] = field(default_factory=dict)
     # code -> the act phrases of its title (bot.knowledge.acts), when it names an act
     acts: dict[str, frozenset[str]] = field(default_factory=dict)
+    # code -> the channel its title names (bot.knowledge.channels), when any
+    channels: dict[str, str] = field(default_factory=dict)
 
 
 def _titles(knowledge: Knowledge) -> dict[str, tuple[str, ...]]:
@@ -192,6 +194,11 @@ def _kinds(knowledge: Knowledge) -> dict[str, frozenset[str]]:
 def _acts(knowledge: Knowledge) -> dict[str, frozenset[str]]:
     named = {code: acts.title_phrases(p.title) for code, p in knowledge.procedures.items()}
     return {code: found for code, found in named.items() if found}
+
+
+def _channels(titles: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    named = {code: channels.title_channel(title) for code, title in titles.items()}
+    return {code: channel for code, channel in named.items() if channel}
 
 
 def _main_words(knowledge: Knowledge, families: Families) -> dict[str, frozenset[str]]:
@@ -218,14 +225,16 @@ def build_index(knowledge: Knowledge, encoder: dense.Encoder | None = None) -> S
     if encoder is not None:
         dense_index = dense.build_dense(encoder, lex.entry_proc, lex.entry_text)
     families = families_for(knowledge)
+    titles = _titles(knowledge)
     return SearchIndex(
         lex,
         families,
         dense_index,
         _main_words(knowledge, families),
-        _titles(knowledge),
+        titles,
         _kinds(knowledge),
         _acts(knowledge),
+        _channels(titles),
     )
 
 
@@ -509,6 +518,27 @@ def _prefer_asked_act(
     return [hits[best], *hits[:best], *hits[best + 1 :]]
 
 
+def _channel_twin(index: SearchIndex, a: str, b: str) -> bool:
+    return channels.twins(
+        (index.channels.get(a), index.titles.get(a, ())),
+        (index.channels.get(b), index.titles.get(b, ())),
+    )
+
+
+def _prefer_channel(index: SearchIndex, hits: list[Hit], wanted: str) -> list[Hit]:
+    """Move first the close twin filed through the channel the query asks for (in person
+    unless it says online) when the best hit is the other way of filing the same act."""
+    top = hits[0]
+    if index.channels.get(top.code, wanted) == wanted:
+        return hits
+    for i, hit in enumerate(hits[1:], start=1):
+        if hit.score < FAMILY_RATIO * top.score:
+            break
+        if index.channels.get(hit.code) == wanted and _channel_twin(index, top.code, hit.code):
+            return [hit, *hits[:i], *hits[i + 1 :]]
+    return hits
+
+
 def _other_kinds(index: SearchIndex, hits: list[Hit], texts: list[str]) -> set[str]:
     """The hits whose procedure is for another kind of organisation than the query names."""
     if not index.kinds:
@@ -596,11 +626,13 @@ def resolve(
         hits = _prefer_contrasted(hits, index.titles, sylls)
     asked = acts.asked_phrases(query)
     hits = _prefer_asked_act(hits, index.acts, asked)
+    hits = _prefer_channel(index, hits, channels.asked_channel(folded_syllables(spelled)))
     top = hits[0]
     top_family = set(families.family(top.code))
     top_title = index.titles.get(top.code, ())
     # a close title the query rules out by naming only the top's own words is no rival, nor
-    # is one that does not do what the query asks when the top does
+    # is one that does not do what the query asks when the top does, nor the top's twin filed
+    # the other way (bot.knowledge.channels)
     wanted = acts.acts_of(asked)
     top_does = bool(wanted & acts.acts_of(index.acts.get(top.code, frozenset())))
     ruled_out = {
@@ -608,6 +640,7 @@ def resolve(
         for h in hits[1:]
         if _contrast(top_title, index.titles.get(h.code, ()), sylls) > 0
         or (top_does and not wanted & acts.acts_of(index.acts.get(h.code, frozenset())))
+        or _channel_twin(index, top.code, h.code)
     }
     # Close runners-up from the top's own family are variants to offer, not rivals, unless
     # the query names what distinguishes them.
