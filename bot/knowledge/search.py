@@ -24,7 +24,7 @@ from typing import Literal
 
 import numpy as np
 
-from bot.knowledge import acts, channels, dense, kinds, lexical
+from bot.knowledge import acts, ages, channels, dense, kinds, lexical
 from bot.knowledge.families import Families, families_for, query_terms, title_syllables
 from bot.knowledge.schema import Knowledge
 from bot.text import folded_syllables
@@ -177,6 +177,8 @@ class SearchIndex:
     acts: dict[str, frozenset[str]] = field(default_factory=dict)
     # code -> the channel its title names (bot.knowledge.channels), when any
     channels: dict[str, str] = field(default_factory=dict)
+    # code -> the age range its title is for (bot.knowledge.ages), when it names one
+    ages: dict[str, ages.AgeRange] = field(default_factory=dict)
 
 
 def _titles(knowledge: Knowledge) -> dict[str, tuple[str, ...]]:
@@ -199,6 +201,11 @@ def _acts(knowledge: Knowledge) -> dict[str, frozenset[str]]:
 def _channels(titles: dict[str, tuple[str, ...]]) -> dict[str, str]:
     named = {code: channels.title_channel(title) for code, title in titles.items()}
     return {code: channel for code, channel in named.items() if channel}
+
+
+def _ages(titles: dict[str, tuple[str, ...]]) -> dict[str, ages.AgeRange]:
+    named = {code: ages.title_ages(title) for code, title in titles.items()}
+    return {code: found for code, found in named.items() if found}
 
 
 def _main_words(knowledge: Knowledge, families: Families) -> dict[str, frozenset[str]]:
@@ -235,6 +242,7 @@ def build_index(knowledge: Knowledge, encoder: dense.Encoder | None = None) -> S
         _kinds(knowledge),
         _acts(knowledge),
         _channels(titles),
+        _ages(titles),
     )
 
 
@@ -547,6 +555,12 @@ def _other_kinds(index: SearchIndex, hits: list[Hit], texts: list[str]) -> set[s
     return {h.code for h in hits if kinds.mismatched(index.kinds.get(h.code, frozenset()), named)}
 
 
+def _other_ages(index: SearchIndex, hits: list[Hit], text: str) -> set[str]:
+    """The hits whose title is for an age range that excludes the age the query gives."""
+    asked = ages.asked_ages(folded_syllables(text))
+    return {h.code for h in hits if ages.excludes(index.ages.get(h.code), asked)}
+
+
 def _demote(hits: list[Hit], codes: set[str]) -> list[Hit]:
     if not codes:
         return hits
@@ -612,7 +626,9 @@ def resolve(
     hits = _ranked(index, query, 10)
     spelled = lexical.acronyms.expand(index.lexical.acronyms, query)
     expanded = lexical.expand(index.lexical.synonyms, spelled) or ""
+    # procedures for another kind of organisation or another age than the query names
     other_kind = _other_kinds(index, hits, [query, spelled, expanded])
+    other_kind |= _other_ages(index, hits, spelled)
     hits = _demote(hits, other_kind)
     if not hits or not _fits(hits[0]):
         return Resolution("none", tuple(hits[:3]))
