@@ -555,9 +555,9 @@ def _other_kinds(index: SearchIndex, hits: list[Hit], texts: list[str]) -> set[s
     return {h.code for h in hits if kinds.mismatched(index.kinds.get(h.code, frozenset()), named)}
 
 
-def _other_ages(index: SearchIndex, hits: list[Hit], text: str) -> set[str]:
+def _other_ages(index: SearchIndex, hits: list[Hit], sylls: list[str]) -> set[str]:
     """The hits whose title is for an age range that excludes the age the query gives."""
-    asked = ages.asked_ages(folded_syllables(text))
+    asked = ages.asked_ages(sylls)
     return {h.code for h in hits if ages.excludes(index.ages.get(h.code), asked)}
 
 
@@ -626,10 +626,11 @@ def resolve(
     hits = _ranked(index, query, 10)
     spelled = lexical.acronyms.expand(index.lexical.acronyms, query)
     expanded = lexical.expand(index.lexical.synonyms, spelled) or ""
+    spelled_sylls = folded_syllables(spelled)
     # procedures for another kind of organisation or another age than the query names
-    other_kind = _other_kinds(index, hits, [query, spelled, expanded])
-    other_kind |= _other_ages(index, hits, spelled)
-    hits = _demote(hits, other_kind)
+    mismatched = _other_kinds(index, hits, [query, spelled, expanded])
+    mismatched |= _other_ages(index, hits, spelled_sylls)
+    hits = _demote(hits, mismatched)
     if not hits or not _fits(hits[0]):
         return Resolution("none", tuple(hits[:3]))
     families = index.families
@@ -642,7 +643,7 @@ def resolve(
         hits = _prefer_contrasted(hits, index.titles, sylls)
     asked = acts.asked_phrases(query)
     hits = _prefer_asked_act(hits, index.acts, asked)
-    hits = _prefer_channel(index, hits, channels.asked_channel(folded_syllables(spelled)))
+    hits = _prefer_channel(index, hits, channels.asked_channel(spelled_sylls))
     top = hits[0]
     top_family = set(families.family(top.code))
     top_title = index.titles.get(top.code, ())
@@ -675,14 +676,14 @@ def resolve(
     short = _content_size(query) < MARGIN_LONG
     unknown = short and bool(unknown_words(index, query))
     by_margin = (
-        top.code not in other_kind
+        top.code not in mismatched
         and top.kind != "document"
         and (top.match or 0.0) >= MARGIN_MATCH
         and runner < SURE_MARGIN * top.score
         and (top.cover >= MARGIN_SHORT_COVER or not short)
         and not unknown
     )
-    sure = _sure(top) and top.code not in other_kind and not unknown
+    sure = _sure(top) and top.code not in mismatched and not unknown
     if rivals or not (sure or by_margin):
         candidates = [top, *rivals] if rivals else hits[:3]
         # close members of the top's family are offered too (as they would come along as
