@@ -37,12 +37,21 @@ DEV = REPO / "tests/eval/procedures_dev.yml"
 # how search generalises to phrasings nobody tuned for (tunable, unlike the held-out set).
 DEV2 = REPO / "tests/eval/procedures_dev2.yml"
 # A third set written the same way in session 5, after dev2 had been used for tuning, and a
-# fourth in session 6, after dev3 had been, and a fifth in session 7.
+# fourth in session 6, after dev3 had been, a fifth in session 7 and a sixth in session 10.
 DEV3 = REPO / "tests/eval/procedures_dev3.yml"
 DEV4 = REPO / "tests/eval/procedures_dev4.yml"
 DEV5 = REPO / "tests/eval/procedures_dev5.yml"
+DEV6 = REPO / "tests/eval/procedures_dev6.yml"
 HELDOUT = REPO / "tests/heldout/procedures_heldout.yml"
-SET_FILES = {"dev": DEV, "dev2": DEV2, "dev3": DEV3, "dev4": DEV4, "dev5": DEV5, "heldout": HELDOUT}
+SET_FILES = {
+    "dev": DEV,
+    "dev2": DEV2,
+    "dev3": DEV3,
+    "dev4": DEV4,
+    "dev5": DEV5,
+    "dev6": DEV6,
+    "heldout": HELDOUT,
+}
 SETS = tuple(SET_FILES)
 CITED_RE = re.compile(r"\(mã (\d\.\d{6})\)")
 PAYLOAD_CODE_RE = re.compile(r'"procedure":"(\d\.\d{6})"')

@@ -474,10 +474,56 @@ def split_glued(index: LexicalIndex, query: str) -> str:
     return " ".join(split) if split != words else query
 
 
+# Typing slips read back, in order: a doubled last letter ("mangg", "đâuu"; vowels and the
+# nasal finals only: "app" is a word), Telex keys typed with the input method off ("ddang",
+# "dduowc"), and a Telex tone key left at the end ("kys", "tamj", "hanj").
+_DOUBLED_LAST = frozenset("aeiouyng")
+_TELEX_KEYS = (("dd", "d"), ("aa", "a"), ("ee", "e"), ("oo", "o"), ("w", ""))
+_TONE_KEYS = frozenset("sfrxj")
+
+
+def _slip_readings(word: str) -> list[str]:
+    """What ``word`` (lowercase, marked or not) may have been meant as, most likely first."""
+    readings: list[str] = []
+    if len(word) > 2 and word[-1] == word[-2] and fold(word[-1]) in _DOUBLED_LAST:
+        readings.append(word[:-1])
+    if fold(word) == word:  # Telex residue comes with the input method off: no marks
+        telex = word
+        for keys, letter in _TELEX_KEYS:
+            telex = telex.replace(keys, letter)
+        readings += [w[:-1] for w in dict.fromkeys((word, telex)) if w[-1] in _TONE_KEYS]
+        readings.append(telex)
+    return [r for r in readings if len(r) > 1 and r != word]
+
+
+def _repaired_word(index: LexicalIndex, word: str) -> str:
+    """``word`` read back from a typing slip (its first reading that is a word of the
+    knowledge texts) when it is no such word itself; as is otherwise."""
+    folded = canon(fold(word))
+    vocab = index.words.vocab
+    if not word.isalpha() or folded in vocab or folded in STOPWORDS:
+        return word
+    for reading in _slip_readings(word):
+        key = canon(fold(reading))
+        if key in vocab or key in STOPWORDS:
+            return reading
+    return word
+
+
+def repair_slips(index: LexicalIndex, query: str) -> str:
+    """The query with typing slips read back ("tamj tru" -> "tam tru", "mangg gì" -> "mang
+    gì"). Unchanged when there was none."""
+    words = syllables(query)
+    repaired = [_repaired_word(index, w) for w in words]
+    return " ".join(repaired) if repaired != words else query
+
+
 def prepared(index: LexicalIndex, query: str) -> tuple[str, str | None]:
-    """The query as scored: titles' acronyms spelled out and glued words put apart; and that
-    text with everyday words put in title wording (synonyms), None when none applies."""
-    query = split_glued(index, acronyms.expand(index.acronyms, query))
+    """The query as scored: titles' acronyms spelled out, typing slips read back and glued
+    words put apart; and that text with everyday words put in title wording (synonyms), None
+    when none applies."""
+    query = acronyms.expand(index.acronyms, query)
+    query = split_glued(index, repair_slips(index, query))
     return query, expand(index.synonyms, query)
 
 

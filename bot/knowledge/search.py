@@ -19,6 +19,7 @@ import dataclasses
 import itertools
 import re
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -58,6 +59,8 @@ MARGIN_MATCH = 0.25  # and at least this share of the message matched the top's 
 # lái] ô tô", "đăng ký [sim] chính chủ")
 MARGIN_LONG = 7
 MARGIN_SHORT_COVER = 0.5
+# A title word pair in at least this share of titles says nothing of the subject ("đăng ký")
+COMMON_PAIR_SHARE = 0.08
 # For the same reason, a short message with a word that no knowledge text has ("đăng ký kinh
 # doanh taxi", "xin giấy phép bán rượu") is never sure: that word is what it asks about, and no
 # procedure speaks of it. A word is a syllable with a vowel; shorthand without one ("gpxd",
@@ -179,6 +182,8 @@ class SearchIndex:
     channels: dict[str, str] = field(default_factory=dict)
     # code -> the age range its title is for (bot.knowledge.ages), when it names one
     ages: dict[str, ages.AgeRange] = field(default_factory=dict)
+    # variant code -> the title word pairs that say what it is about (``_subjects``)
+    subjects: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _titles(knowledge: Knowledge) -> dict[str, tuple[str, ...]]:
@@ -206,6 +211,28 @@ def _channels(titles: dict[str, tuple[str, ...]]) -> dict[str, str]:
 def _ages(titles: dict[str, tuple[str, ...]]) -> dict[str, ages.AgeRange]:
     named = {code: ages.title_ages(title) for code, title in titles.items()}
     return {code: found for code, found in named.items() if found}
+
+
+def _subjects(titles: dict[str, tuple[str, ...]], families: Families) -> dict[str, frozenset[str]]:
+    """Per variant, the title word pairs that say what it is about: its main procedure's pairs
+    that few titles share ("khai tử" of "đăng ký khai tử", not "đăng ký"), and those of any
+    main title that its own title has ("khai sinh" of "đăng ký khai sinh kết hợp nhận cha,
+    mẹ, con")."""
+    pairs = {
+        code: frozenset(t for t in query_terms(list(title)) if " " in t)
+        for code, title in titles.items()
+    }
+    shared = Counter(p for title_pairs in pairs.values() for p in title_pairs)
+    limit = COMMON_PAIR_SHARE * len(titles)
+    main_subject = {
+        main: frozenset(p for p in pairs.get(main, ()) if shared[p] < limit)
+        for main in families.variants
+    }
+    any_subject = frozenset().union(*main_subject.values())
+    return {
+        variant: main_subject[main] | (pairs.get(variant, frozenset()) & any_subject)
+        for variant, main in families.main_of.items()
+    }
 
 
 def _main_words(knowledge: Knowledge, families: Families) -> dict[str, frozenset[str]]:
@@ -243,6 +270,7 @@ def build_index(knowledge: Knowledge, encoder: dense.Encoder | None = None) -> S
         _acts(knowledge),
         _channels(titles),
         _ages(titles),
+        _subjects(titles, families),
     )
 
 
@@ -561,6 +589,18 @@ def _other_ages(index: SearchIndex, hits: list[Hit], sylls: list[str]) -> set[st
     return {h.code for h in hits if ages.excludes(index.ages.get(h.code), asked)}
 
 
+def _subjectless(index: SearchIndex, hits: list[Hit], query_sylls: set[str]) -> set[str]:
+    """The special-case variants among ``hits`` whose subject the query never names: "giấy
+    thông hành sang chợ bên kia biên giới" matches the qualifier of "khai tử ... tại khu vực
+    biên giới" through synonyms, not its "khai tử"."""
+    out = set()
+    for hit in hits:
+        subject = index.subjects.get(hit.code, frozenset())
+        if subject and not subject & query_sylls:
+            out.add(hit.code)
+    return out
+
+
 def _demote(hits: list[Hit], codes: set[str]) -> list[Hit]:
     if not codes:
         return hits
@@ -630,12 +670,13 @@ def resolve(
     # procedures for another kind of organisation or another age than the query names
     mismatched = _other_kinds(index, hits, [query, spelled, expanded])
     mismatched |= _other_ages(index, hits, spelled_sylls)
+    sylls = _query_syllables(query, index.lexical.synonyms)
+    sylls |= _query_syllables(spelled)
+    mismatched |= _subjectless(index, hits, sylls)
     hits = _demote(hits, mismatched)
     if not hits or not _fits(hits[0]):
         return Resolution("none", tuple(hits[:3]))
     families = index.families
-    sylls = _query_syllables(query, index.lexical.synonyms)
-    sylls |= _query_syllables(spelled)
     hits = _prefer_combined(hits, families, sylls)
     hits = _prefer_main(hits, families, sylls, index.main_words)
     hits = _prefer_named_variant(hits, families, sylls)

@@ -211,6 +211,33 @@ def test_a_glued_procedure_word_is_found(shipped: Knowledge) -> None:
 
 
 @pytest.mark.parametrize(
+    ("query", "repaired"),
+    [
+        ("tamj tru co mat phi ko", "tam tru co mat phi không"),  # Telex tone key left at the end
+        ("ddang kys khai sinh", "dang ky khai sinh"),  # Telex keys with the input method off
+        ("dk biển số cần mangg gì", "đăng ký biển số cần mang gì"),  # a doubled last letter
+        ("xin phép xây nhà nộp ở đâuu", "xin phép xây nhà nộp ở đâu"),
+    ],
+)
+def test_typing_slips_are_read_back(shipped: Knowledge, query: str, repaired: str) -> None:
+    index = search_module.index_for(shipped).lexical
+    assert lexical.repair_slips(index, query) == repaired
+
+
+@pytest.mark.parametrize(
+    "query", ["qua app vneid", "đăng ký tạm trú", "luu tru cho khach", "xin chào", "wifi"]
+)
+def test_words_without_slips_stay(shipped: Knowledge, query: str) -> None:
+    index = search_module.index_for(shipped).lexical
+    assert lexical.repair_slips(index, query) == query
+
+
+def test_a_procedure_typed_with_a_slip_is_found(shipped: Knowledge) -> None:
+    resolution = resolve(shipped, "tamj tru co mat phi ko ad")
+    assert resolution.kind == "found" and resolution.code == "1.004194"
+
+
+@pytest.mark.parametrize(
     "query", ["hàng xóm nuôi gà gáy to", "hàng xóm hát karaoke to quá báo ở đâu"]
 )
 def test_a_short_message_is_not_sure_by_margin_alone(
@@ -319,3 +346,28 @@ def test_the_act_asked_picks_among_close_titles(
     monkeypatch.setattr(search_module.acts, "asked_phrases", lambda text: frozenset())
     off = resolve(shipped, query)
     assert (off.kind, off.hits[0].code) != ("found", code)
+
+
+BORDER_CIVIL_STATUS = {"1.000080", "1.000094", "1.000110", "1.004827"}  # hộ tịch at the border
+
+
+def test_a_variant_whose_subject_is_never_named_does_not_win(shipped: Knowledge) -> None:
+    # "bên kia biên giới" and "Trung Quốc" are synonyms of the border and foreign qualifiers of
+    # hộ tịch variants; the message is about a border pass, not a death or a marriage
+    resolution = resolve(shipped, "làm giấy thông hành sang chợ bên kia biên giới thì cần gì")
+    assert not {h.code for h in resolution.hits} & BORDER_CIVIL_STATUS
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("lấy chồng người Lào ở bên kia biên giới, đăng ký ở xã cần gì", "1.000094"),
+        ("sinh con với chồng người Lào ở xã biên giới, làm giấy khai sinh cần gì", "1.000110"),
+        ("chưa cưới mà có con, làm khai sinh có tên bố", "1.000689"),  # two subjects in one
+    ],
+)
+def test_a_variant_whose_subject_is_named_still_wins(
+    shipped: Knowledge, query: str, code: str
+) -> None:
+    resolution = resolve(shipped, query)
+    assert resolution.kind == "found" and resolution.code == code
