@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.knowledge.schema import WEEKDAYS, CommuneProfile, Procedure, ReceivingPoint
-from bot.text.aspect_cues import cued_aspects
+from bot.text.aspect_cues import cued_aspects, last_cued_aspect
 
 MAX_CHARS = 2000
 MAX_BUTTONS = 5  # conservative Zalo limit (architecture: at most 5 per message)
@@ -62,24 +62,25 @@ class Answer:
 
 
 def guess_aspect(text: str) -> str:
-    """The aspect a message asks about, from keyword cues ("summary" when none)."""
-    cued = cued_aspects(text)
-    return cued[0] if cued else "summary"
+    """The aspect a message asks about, from keyword cues: the last one ("summary" when
+    none)."""
+    return last_cued_aspect(text) or "summary"
 
 
 def asked_aspect(intent_aspect: str, text: str) -> str:
     """The aspect to answer: the NLU's (`intent_aspect`, "summary" for its catch-all), unless
     the message's own question words say otherwise.
 
-    A cue only overrules an aspect intent when it is the message's only cue and the intent's
-    aspect has none: "trình báo mất hộ chiếu ở đâu" classified as a steps question asks where.
+    A cue overrules an aspect intent that no cue of the message points at, the cue nearest
+    the end winning: "trình báo mất hộ chiếu ở đâu" classified as a steps question asks where.
+    A closing "được không" alone does not: it ends questions of every kind.
     """
-    cued = cued_aspects(text)
     if intent_aspect == "summary":
-        return cued[0] if cued else "summary"
-    if intent_aspect not in cued and len(cued) == 1:
-        return cued[0]
-    return intent_aspect
+        return last_cued_aspect(text) or "summary"
+    if intent_aspect in cued_aspects(text):
+        return intent_aspect
+    # "lấy ngay được không" asks how long, as the NLU said: a bare "được không" is no cue here
+    return last_cued_aspect(text, strong_only=True) or intent_aspect
 
 
 # -- small helpers -------------------------------------------------------------------------------

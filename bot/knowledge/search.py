@@ -59,6 +59,7 @@ MARGIN_MATCH = 0.25  # and at least this share of the message matched the top's 
 # lái] ô tô", "đăng ký [sim] chính chủ")
 MARGIN_LONG = 7
 MARGIN_SHORT_COVER = 0.5
+LEAN_COVER = 0.5  # no close rival and this share of one of its texts in the message: answer
 # A title word pair in at least this share of titles says nothing of the subject ("đăng ký")
 COMMON_PAIR_SHARE = 0.08
 # For the same reason, a short message with a word that no knowledge text has ("đăng ký kinh
@@ -725,7 +726,16 @@ def resolve(
         and not unknown
     )
     sure = _sure(top) and top.code not in mismatched and not unknown
-    if rivals or not (sure or by_margin):
+    # no rival within reach and half of one of its texts in the message: a long message telling
+    # the citizen's situation matches little of itself, but names the procedure
+    leaning = (
+        not (sure or by_margin)
+        and top.cover >= LEAN_COVER
+        and top.kind != "document"
+        and top.code not in mismatched
+        and not unknown
+    )
+    if rivals or not (sure or by_margin or leaning):
         candidates = [top, *rivals] if rivals else hits[:3]
         # close members of the top's family are offered too (as they would come along as
         # variants if the top were sure)
@@ -743,7 +753,9 @@ def resolve(
         rest = [c for c in families.variants[top.code] if c not in ranked]
         variants = tuple([*ranked, *rest][:MAX_VARIANTS])
     related: tuple[str, ...] = ()
-    if not variants:  # under an answer offering special cases, a third message would be noise
+    if leaning:  # what search would have asked about stays one tap away
+        related = tuple(h.code for h in hits[1:3] if h.code not in variants)
+    elif not variants:  # under an answer offering special cases, a third message is noise
         related = tuple(
             h.code
             for h in hits[1:]

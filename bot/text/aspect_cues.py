@@ -10,13 +10,12 @@ from bot.text.normalize import folded_syllables
 
 # Folded keyword phrases per aspect: what a message asks about (fee, time, ...). Used by the
 # answer (when the NLU's aspect intent is missing or contradicted) and as NLU features. The
-# answer takes the first aspect in this order (a fee question often also says "làm", a
-# documents question "thủ tục").
+# answer takes the cue nearest the end of the message; this order breaks ties.
 ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("fee", ("le phi", "bao nhieu tien", "mat tien", "mat phi", "het bao nhieu", "chi phi",
              "ton bao nhieu", "phi bao nhieu", "co mat phi", "tien khong", "ton phi", "ton tien",
              "phi khong", "mien phi", "thu phi", "dong phi", "nop phi", "phi gi", "khoan tien",
-             "khoan phi", "tien gi")),
+             "khoan phi", "tien gi", "mat bao nhieu")),
     ("time", ("bao lau", "may ngay", "bao nhieu ngay", "bao gio", "khi nao co", "thoi gian",
               "thoi han", "mat may", "thang may", "may tieng", "trong vong", "cho lau",
               "lau khong", "may hom", "may tuan", "khi nao xong", "bao lau thi")),
@@ -29,7 +28,8 @@ ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
                    "can nhung", "giay gi", "nop gi", "nop nhung gi", "mang nhung gi",
                    "can giay", "ho so gi", "ho so gom", "ho so can", "ho so nhung gi",
                    "can nop", "can mang", "chuan bi nhung", "gom gi", "gom nhung", "kem gi",
-                   "kem theo gi", "kem nhung gi", "can co gi")),
+                   "kem theo gi", "kem nhung gi", "can co gi", "dem gi", "dem theo",
+                   "dem nhung gi")),
     ("legal", ("can cu", "phap ly", "luat nao", "nghi dinh", "thong tu", "van ban nao",
                "quy dinh nao", "dieu may", "dieu nao", "theo luat", "quy dinh o dau")),
     ("conditions", ("dieu kien", "duoc khong", "co phai", "co duoc", "ai duoc",
@@ -40,6 +40,7 @@ ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )  # fmt: skip
 
 STEPS = "steps"
+YES_NO_TAILS = frozenset({"duoc khong", "duoc chua"})
 # A final "sao" after these is a noun, not "how": "bản sao" (a copy), "ngôi sao" (a star).
 _NOT_HOW_BEFORE_SAO = frozenset({"ban", "ngoi"})
 # split once: cue_spans runs for every message and, in the NLU, for every training example
@@ -63,7 +64,15 @@ def cue_spans(syllables: list[str]) -> list[tuple[int, int, str]]:
         )
     if _ends_with_how(syllables) and not any(a == STEPS for *_, a in spans):
         spans.append((len(syllables) - 1, len(syllables), STEPS))
-    return spans
+    return [s for s in spans if not any(_outweighs(other, s) for other in spans)]
+
+
+def _outweighs(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
+    """Of two overlapping cues for different aspects, the longer one, or the one ending later,
+    says what is asked: "mất bao nhiêu ngày" asks how long, not how much."""
+    if a[2] == b[2] or a[0] >= b[1] or b[0] >= a[1]:
+        return False
+    return (a[1] - a[0], a[1]) > (b[1] - b[0], b[1])
 
 
 def _ends_with_how(syllables: list[str]) -> bool:
@@ -71,6 +80,21 @@ def _ends_with_how(syllables: list[str]) -> bool:
         return False
     before = syllables[-2] if len(syllables) > 1 else ""
     return before not in _NOT_HOW_BEFORE_SAO and not before.isdigit()
+
+
+def last_cued_aspect(text: str, *, strong_only: bool = False) -> str | None:
+    """The aspect of the cue nearest the end of the message, None without cues. A question
+    ends with what it asks; earlier cues tend to tell the situation ("đã có giấy tờ đất, giờ
+    làm sổ ở đâu"). With ``strong_only``, a bare "được không" counts as no cue."""
+    syllables = folded_syllables(text)
+    spans = cue_spans(syllables)
+    # "... được không" closes many questions ("lấy ngay được không", "ở xã được không"): it
+    # asks about conditions only when nothing else is asked
+    strong = [s for s in spans if " ".join(syllables[s[0] : s[1]]) not in YES_NO_TAILS]
+    pool = strong if strong_only else strong or spans
+    if not pool:
+        return None
+    return max(pool, key=lambda s: (s[1], -_ORDER[s[2]]))[2]
 
 
 def cued_aspects(text: str) -> list[str]:

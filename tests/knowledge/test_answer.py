@@ -121,7 +121,10 @@ def test_office_answer_topics(shipped: Knowledge) -> None:
         ("đăng ký kết hôn ở xã nào", "place"),
         ("quy định này nằm ở điều mấy của luật", "legal"),
         ("số điện thoại trong hồ sơ bị sai, muốn sửa", "summary"),  # "hồ sơ" alone is no cue
-        ("khai báo tạm vắng ở đâu, gọi điện báo được ko", "place"),  # cue before a comma
+        ("khai báo tạm vắng ở đâu, gọi điện báo được ko", "place"),  # "được ko" closes any question
+        ("đã có đủ giấy tờ rồi, giờ nộp ở đâu", "place"),  # the last cue asks, earlier ones tell
+        ("chứng thực mất bao nhiêu ngày", "time"),  # the longer cue: not "mất bao nhiêu" (fee)
+        ("công chứng mất bao nhiêu", "fee"),
         ("lệ phí?", "fee"),
         ("xin cấp sổ đỏ phải đóng những khoản tiền gì", "fee"),
         ("hồ sơ nhận con nuôi gồm gì ạ", "documents"),
@@ -145,13 +148,16 @@ def test_guess_aspect(text: str, aspect: str) -> None:
         ("steps", "mất hộ chiếu thì trình báo ở đâu", "place"),
         ("documents", "photo công chứng bằng đại học hết bao nhiêu 1 trang", "fee"),
         ("place", "lam don hoa giai tranh chap ranh dat can gi", "documents"),
-        # a cue for the intent's own aspect, or several cues: the classifier decides
+        # a cue for the intent's own aspect: the classifier decides
         ("place", "chứng thực di chúc ở xã được không", "place"),
         ("documents", "làm ở đâu, cần giấy tờ gì", "documents"),
-        ("time", "đăng ký ở đâu, cần gì", "time"),
+        # cues for other aspects only: the last one
+        ("time", "đăng ký ở đâu, cần gì", "documents"),
+        # a closing "được không" alone does not overrule the classifier
+        ("time", "chứng thực bản sao lấy ngay được không", "time"),
         # no cue at all: the classifier decides
         ("legal", "đăng ký khai sinh", "legal"),
-        # the catch-all takes the first cue, or gives a summary
+        # the catch-all takes the last cue, or gives a summary
         ("summary", "xã có làm đăng ký kết hôn tại nhà không", "place"),
         ("summary", "sang ten xe may o xa duoc khong", "place"),
         ("summary", "khai sinh", "summary"),

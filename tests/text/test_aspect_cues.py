@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.text import folded_syllables
-from bot.text.aspect_cues import ASPECT_CUES, cue_spans, cued_aspects
+from bot.text.aspect_cues import ASPECT_CUES, cue_spans, cued_aspects, last_cued_aspect
 
 
 def test_spans_cover_the_cue_syllables() -> None:
@@ -45,3 +45,24 @@ def test_cues_are_folded_lowercase_syllables() -> None:
     for _, cues in ASPECT_CUES:
         for cue in cues:
             assert cue == " ".join(folded_syllables(cue)), cue
+
+
+def test_of_overlapping_cues_the_longer_or_later_one_stays() -> None:
+    # "mất bao nhiêu" (fee) and "bao nhiêu ngày" (time) overlap: the question is how long
+    assert cued_aspects("chứng thực mất bao nhiêu ngày") == ["time"]
+    assert cued_aspects("chứng thực mất bao nhiêu") == ["fee"]
+
+
+@pytest.mark.parametrize(
+    ("text", "strong_only", "aspect"),
+    [
+        ("đã có đủ giấy tờ rồi, giờ nộp ở đâu", False, "place"),
+        ("nộp ở đâu, cần giấy tờ gì", False, "documents"),
+        ("làm ở xã hay huyện, lấy ngay được không", False, "place"),  # "được không" is weak
+        ("chứng thực lấy ngay được không", False, "conditions"),  # but a cue when alone
+        ("chứng thực lấy ngay được không", True, None),
+        ("xin chào", False, None),
+    ],
+)
+def test_last_cued_aspect(text: str, strong_only: bool, aspect: str | None) -> None:
+    assert last_cued_aspect(text, strong_only=strong_only) == aspect
