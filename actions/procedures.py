@@ -42,6 +42,8 @@ OVERRULE_MATCH = 0.7  # share of an off-topic message one procedure text must ma
 # questions it sent there matched 0.56-0.92 ("rà soát hộ nghèo hằng năm làm vào tháng mấy"),
 # off-topic messages search was sure of at most 0.47 ("vay vốn ngân hàng chính sách ...").
 OUT_OF_SCOPE_MATCH = 0.55
+# Below it, procedures matching this share of an off-topic message are offered as buttons
+SUGGEST_MATCH = 0.4
 # A message the NLU took for a report (phản ánh) is answered as a procedure question when one
 # procedure text matches this share of it and it asks something ("... thì làm sao", "ở đâu"),
 # or OVERRULE_MATCH of it; never when it says it is a report, complaint or suggestion.
@@ -61,6 +63,7 @@ OUT_OF_SCOPE = (
 )
 VARIANTS_NOTE = "Nếu anh/chị thuộc một trường hợp riêng, vui lòng chọn:"
 RELATED_NOTE = "Nếu anh/chị hỏi thủ tục khác, có thể là:"
+SUGGEST_NOTE = "Nếu anh/chị muốn hỏi về một thủ tục hành chính, có thể là:"
 UNAVAILABLE = (
     "Dạ, hệ thống tra cứu thủ tục đang tạm gián đoạn. Anh/chị vui lòng thử lại sau ít phút hoặc "
     "liên hệ bộ phận một cửa của xã ạ."
@@ -298,4 +301,28 @@ class ActionOutOfScope(Action):
         if answered is not None:
             return answered
         dispatcher.utter_message(text=OUT_OF_SCOPE)
+        suggest_procedures(dispatcher, (tracker.latest_message or {}).get("text") or "")
         return []
+
+
+def suggest_procedures(dispatcher: CollectingDispatcher, text: str) -> None:
+    """Under an off-topic reply, the procedure search picks for the message (matching at
+    least SUGGEST_MATCH of it) and those nearly as close, one tap away: "đi khám quên thẻ bhyt, xin thanh toán lại tiền
+    được không" sounds off-topic to the NLU but is a procedure of the commune."""
+    if not text or text.startswith("/"):
+        return
+    try:
+        knowledge = get_knowledge()
+    except KnowledgeError:
+        return
+    resolution = resolve(knowledge, text)
+    # only when search picks one: a few half-fitting candidates ("mua bảo hiểm xe máy": health,
+    # social, agricultural insurance) are no suggestion
+    if resolution.kind != "found" or (resolution.hits[0].match or 0.0) < SUGGEST_MATCH:
+        return
+    codes = [resolution.hits[0].code, *resolution.related]
+    procedures = [knowledge.procedures[c] for c in codes[:MAX_CHOICES] if c in knowledge.procedures]
+    if procedures:
+        dispatcher.utter_message(
+            text=SUGGEST_NOTE, buttons=choice_buttons(procedures, guess_aspect(text))
+        )

@@ -265,6 +265,19 @@ def test_out_of_scope_stays_out_of_scope_when_search_is_unsure() -> None:
     assert [m["text"] for m in dispatcher.messages] == [OUT_OF_SCOPE]
 
 
+def test_out_of_scope_suggests_the_procedure_a_message_most_looks_like() -> None:
+    from actions.procedures import SUGGEST_NOTE, ActionOutOfScope
+
+    dispatcher = CollectingDispatcher()
+    text = "đi khám bệnh viện quên mang thẻ bhyt, về xin thanh toán lại tiền được không"
+    assert ActionOutOfScope().run(dispatcher, tracker(text, "out_of_scope"), {}) == []
+    reply, suggestion = dispatcher.messages
+    assert reply["text"] == OUT_OF_SCOPE and suggestion["text"] == SUGGEST_NOTE
+    # direct payment of health-insurance costs, asking whether it can be done
+    assert '"procedure":"1.001656"' in suggestion["buttons"][0]["payload"]
+    assert suggestion["buttons"][0]["payload"].startswith("/ask_procedure_conditions")
+
+
 def test_the_catch_all_intent_takes_the_aspect_from_clear_cues() -> None:
     dispatcher = CollectingDispatcher()
     ActionAnswerProcedure().run(
