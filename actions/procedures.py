@@ -51,6 +51,11 @@ REPORT_OVERRULE_MATCH = 0.45
 REPORT_CUES = ("phan anh", "gop y", "kien nghi", "khieu nai", "to cao", "to giac", "buc xuc")
 
 ASK_WHICH = "Dạ, anh/chị muốn hỏi thủ tục nào ạ?"
+NOT_SURE = (
+    "Dạ, em chưa chắc anh/chị hỏi thủ tục nào. Nếu là một trong các thủ tục dưới đây, anh/chị "
+    "chọn giúp em; nếu không, anh/chị vui lòng nói rõ tên thủ tục hoặc liên hệ bộ phận một cửa "
+    "của xã ạ."
+)
 NOT_FOUND = (
     "Dạ, em chưa tìm thấy thủ tục phù hợp với câu hỏi của anh/chị. Anh/chị vui lòng nói rõ tên "
     'thủ tục (ví dụ: "đăng ký khai sinh", "đăng ký thường trú") hoặc liên hệ bộ phận một cửa '
@@ -119,6 +124,7 @@ def pick_procedure(
     for mention in cleaned:
         if mention in knowledge.procedures:  # a button payload: exactly what was chosen
             return Choice("found", (mention,))
+    whole: Resolution | None = None
     if text and not text.startswith("/"):
         whole = resolve(knowledge, text)
         if whole.kind == "found":
@@ -139,16 +145,11 @@ def pick_procedure(
         if choice.kind == "found":
             return choice
         pending = pending or (choice if choice.kind == "ambiguous" else None)
-    if text and not text.startswith("/"):  # a button payload carries its code as entity
-        choice = _from_search(knowledge, text, current)
-        if choice.kind == "found":
-            return choice
-        pending = pending or (choice if choice.kind == "ambiguous" else None)
     if pending is not None:
         return pending
     if current is not None:
         return Choice("found", (current,))
-    return Choice("none")
+    return Choice("none", whole.near[:MAX_CHOICES] if whole is not None else ())
 
 
 def offer_alternatives(
@@ -208,7 +209,11 @@ class ActionAnswerProcedure(Action):
             candidates = [knowledge.procedures[c] for c in choice.codes[:MAX_CHOICES]]
             dispatcher.utter_message(text=ASK_WHICH, buttons=choice_buttons(candidates, aspect))
             return []
-        dispatcher.utter_message(text=NOT_FOUND)
+        near = [knowledge.procedures[c] for c in choice.codes if c in knowledge.procedures]
+        if near:
+            dispatcher.utter_message(text=NOT_SURE, buttons=choice_buttons(near, aspect))
+        else:
+            dispatcher.utter_message(text=NOT_FOUND)
         in_background(shared_store, UNANSWERED, {"text": text, "reason": "no_procedure"})
         count_question("no_procedure")
         return []
@@ -307,8 +312,9 @@ class ActionOutOfScope(Action):
 
 def suggest_procedures(dispatcher: CollectingDispatcher, text: str) -> None:
     """Under an off-topic reply, the procedure search picks for the message (matching at
-    least SUGGEST_MATCH of it) and those nearly as close, one tap away: "đi khám quên thẻ bhyt, xin thanh toán lại tiền
-    được không" sounds off-topic to the NLU but is a procedure of the commune."""
+    least SUGGEST_MATCH of it) and those nearly as close, one tap away: "đi khám quên thẻ
+    bhyt, xin thanh toán lại tiền được không" sounds off-topic to the NLU but is a procedure
+    of the commune."""
     if not text or text.startswith("/"):
         return
     try:

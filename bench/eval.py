@@ -173,7 +173,9 @@ def offline_runner() -> Callable[[Example], Outcome]:
 
     def run(example: Example) -> Outcome:
         resolution = resolve(knowledge, example.text)
-        codes = tuple(h.code for h in resolution.hits) + resolution.variants + resolution.related
+        # as the action offers them: nothing when nothing fits, unless some text is near
+        hits = resolution.near if resolution.kind == "none" else [h.code for h in resolution.hits]
+        codes = tuple(hits) + resolution.variants + resolution.related
         answered = resolution.code
         return Outcome(example, answered, codes, example.aspect if answered else None)
 

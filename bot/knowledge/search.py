@@ -59,6 +59,7 @@ MARGIN_MATCH = 0.25  # and at least this share of the message matched the top's 
 # lái] ô tô", "đăng ký [sim] chính chủ")
 MARGIN_LONG = 7
 MARGIN_SHORT_COVER = 0.5
+NEAR_COVER = 0.4  # nothing fits, but this share of one of its texts is in the message: offer it
 LEAN_COVER = 0.5  # no close rival and this share of one of its texts in the message: answer
 # A title word pair in at least this share of titles says nothing of the subject ("đăng ký")
 COMMON_PAIR_SHARE = 0.08
@@ -165,6 +166,16 @@ class Resolution:
     @property
     def code(self) -> str | None:
         return self.hits[0].code if self.kind == "found" and self.hits else None
+
+    @property
+    def near(self) -> tuple[str, ...]:
+        """When nothing fits: the procedures of which at least NEAR_COVER of a text is in the
+        message, to offer under "not found" ("sửa mái nhà, lát lại gạch có cần xin phép
+        không" says too little of any title to be sure, and names a building permit's
+        words)."""
+        if self.kind != "none":
+            return ()
+        return tuple(h.code for h in self.hits if h.cover >= NEAR_COVER)
 
 
 @dataclass(frozen=True)

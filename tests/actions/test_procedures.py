@@ -320,3 +320,26 @@ def test_a_real_procedure_question_inside_the_form_is_still_answered() -> None:
     dispatcher = CollectingDispatcher()
     events = ActionAnswerProcedure().run(dispatcher, t, {})
     assert events == [SlotSet("current_procedure", "1.001193")]
+
+
+def test_nothing_fits_but_a_near_procedure_is_offered() -> None:
+    from actions.procedures import NOT_SURE
+
+    dispatcher = CollectingDispatcher()
+    text = "sửa mái nhà, lát lại gạch có cần xin phép không"
+    assert (
+        ActionAnswerProcedure().run(dispatcher, tracker(text, "ask_procedure_conditions"), {}) == []
+    )
+    (reply,) = dispatcher.messages
+    assert reply["text"] == NOT_SURE
+    payloads = [b["payload"] for b in reply["buttons"]]
+    assert any('"procedure":"1.013229"' in p for p in payloads)  # repairs and renovations
+    assert all(p.startswith("/ask_procedure_conditions") for p in payloads)
+
+
+def test_nothing_near_is_said_plainly() -> None:
+    dispatcher = CollectingDispatcher()
+    ActionAnswerProcedure().run(
+        dispatcher, tracker("viết giúp em bài văn tả mẹ", "ask_procedure"), {}
+    )
+    assert [m["text"] for m in dispatcher.messages] == [NOT_FOUND]
