@@ -15,7 +15,7 @@ ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("fee", ("le phi", "bao nhieu tien", "mat tien", "mat phi", "het bao nhieu", "chi phi",
              "ton bao nhieu", "phi bao nhieu", "co mat phi", "tien khong", "ton phi", "ton tien",
              "phi khong", "mien phi", "thu phi", "dong phi", "nop phi", "phi gi", "khoan tien",
-             "khoan phi", "tien gi", "mat bao nhieu")),
+             "khoan phi", "tien gi", "mat bao nhieu", "bao nhieu 1", "bao nhieu mot")),
     ("time", ("bao lau", "may ngay", "bao nhieu ngay", "bao gio", "khi nao co", "thoi gian",
               "thoi han", "mat may", "thang may", "may tieng", "trong vong", "cho lau",
               "lau khong", "may hom", "may tuan", "khi nao xong", "bao lau thi")),
@@ -26,7 +26,7 @@ ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
                "o xa duoc", "tai xa duoc", "o phuong duoc", "o cong an xa duoc", "xa co lam")),
     ("documents", ("giay to", "mang theo", "mang gi", "can gi", "can nhung gi", "chuan bi gi",
                    "can nhung", "giay gi", "nop gi", "nop nhung gi", "mang nhung gi",
-                   "can giay", "ho so gi", "ho so gom", "ho so can", "ho so nhung gi",
+                   "ho so gi", "ho so gom", "ho so can", "ho so nhung gi",
                    "can nop", "can mang", "chuan bi nhung", "gom gi", "gom nhung", "kem gi",
                    "kem theo gi", "kem nhung gi", "can co gi", "dem gi", "dem theo",
                    "dem nhung gi")),
@@ -36,7 +36,8 @@ ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
                     "truong hop nao", "duoc chua", "co can", "bat buoc", "co bat buoc",
                     "du tuoi", "moi duoc", "co bi")),
     ("steps", ("cac buoc", "trinh tu", "quy trinh", "the nao", "ra sao", "lam sao", "nhu nao",
-               "cach lam", "huong dan", "buoc nao", "thu tuc sao", "lam gi truoc")),
+               "cach lam", "huong dan", "buoc nao", "thu tuc sao", "lam gi truoc",
+               "phai lam gi", "can lam gi", "kieu gi")),
 )  # fmt: skip
 
 STEPS = "steps"

@@ -31,6 +31,10 @@ def test_a_cue_must_match_whole_syllables() -> None:
         ("chuyển nơi nhận lương hưu sao", ["steps"]),
         ("làm căn cước thế nào", ["steps"]),
         ("khai báo tạm vắng thì sao", ["steps"]),
+        ("đăng ký tạm trú cho sinh viên thì tôi phải làm gì", ["steps"]),
+        ("photo công chứng mất bao nhiêu 1 trang", ["fee"]),
+        # "cần giấy xác nhận" names the paper asked for, not the papers to bring
+        ("cần giấy xác nhận nơi cư trú để xin việc", []),
         # a final "sao" that is a copy or stars asks nothing
         ("xin cấp bản sao", []),
         ("cho 5 sao", []),
