@@ -371,3 +371,30 @@ def test_a_variant_whose_subject_is_named_still_wins(
 ) -> None:
     resolution = resolve(shipped, query)
     assert resolution.kind == "found" and resolution.code == code
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("chuyển mục đích đất nông nghiệp sang đất ở thì phải nộp bao nhiêu tiền", "1.013949"),
+        (
+            "mới mua chiếc xe máy ở cửa hàng, giờ đăng ký biển số ở công an xã thì cần giấy gì",
+            "1.013067",
+        ),
+    ],
+)
+def test_a_leaning_best_hit_is_answered_with_the_candidates_beneath(
+    shipped: Knowledge, query: str, code: str
+) -> None:
+    # half of one of its texts is in the message and no rival is close: answer it, and offer
+    # what would have been asked about
+    resolution = resolve(shipped, query)
+    assert resolution.kind == "found" and resolution.code == code
+    assert len(resolution.related) == 2 and code not in resolution.related
+    assert resolution.hits[0].match < search_module.SURE_MATCH  # not sure by match alone
+
+
+def test_nothing_fits_but_near_procedures_are_named(shipped: Knowledge) -> None:
+    resolution = resolve(shipped, "sửa mái nhà, lát lại gạch có cần xin phép không")
+    assert resolution.kind == "none" and "1.013229" in resolution.near
+    assert resolve(shipped, "viết giúp em bài văn tả mẹ").near == ()
