@@ -26,7 +26,7 @@ ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
                "o xa duoc", "tai xa duoc", "o phuong duoc", "o cong an xa duoc", "xa co lam")),
     ("documents", ("giay to", "mang theo", "mang gi", "can gi", "can nhung gi", "chuan bi gi",
                    "can nhung", "giay gi", "nop gi", "nop nhung gi", "mang nhung gi",
-                   "ho so gi", "ho so gom", "ho so can", "ho so nhung gi",
+                   "can giay", "ho so gi", "ho so gom", "ho so can", "ho so nhung gi",
                    "can nop", "can mang", "chuan bi nhung", "gom gi", "gom nhung", "kem gi",
                    "kem theo gi", "kem nhung gi", "can co gi", "dem gi", "dem theo",
                    "dem nhung gi")),
@@ -42,6 +42,9 @@ ASPECT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 STEPS = "steps"
 YES_NO_TAILS = frozenset({"duoc khong", "duoc chua"})
+# "cần giấy xác nhận ..." names the paper wanted more often than it asks what to bring: an NLU
+# feature, not a documents question
+FEATURE_ONLY = frozenset({"can giay"})
 # A final "sao" after these is a noun, not "how": "bản sao" (a copy), "ngôi sao" (a star).
 _NOT_HOW_BEFORE_SAO = frozenset({"ban", "ngoi"})
 # split once: cue_spans runs for every message and, in the NLU, for every training example
@@ -65,7 +68,18 @@ def cue_spans(syllables: list[str]) -> list[tuple[int, int, str]]:
         )
     if _ends_with_how(syllables) and not any(a == STEPS for *_, a in spans):
         spans.append((len(syllables) - 1, len(syllables), STEPS))
+    return spans
+
+
+def asked_spans(syllables: list[str]) -> list[tuple[int, int, str]]:
+    """The cues that say what is asked: `cue_spans` without the cues that only describe the
+    message (`FEATURE_ONLY`, kept for the NLU) and without a cue another outweighs."""
+    spans = [s for s in cue_spans(syllables) if _phrase(syllables, s) not in FEATURE_ONLY]
     return [s for s in spans if not any(_outweighs(other, s) for other in spans)]
+
+
+def _phrase(syllables: list[str], span: tuple[int, int, str]) -> str:
+    return " ".join(syllables[span[0] : span[1]])
 
 
 def _outweighs(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
@@ -88,10 +102,10 @@ def last_cued_aspect(text: str, *, strong_only: bool = False) -> str | None:
     ends with what it asks; earlier cues tend to tell the situation ("đã có giấy tờ đất, giờ
     làm sổ ở đâu"). With ``strong_only``, a bare "được không" counts as no cue."""
     syllables = folded_syllables(text)
-    spans = cue_spans(syllables)
+    spans = asked_spans(syllables)
     # "... được không" closes many questions ("lấy ngay được không", "ở xã được không"): it
     # asks about conditions only when nothing else is asked
-    strong = [s for s in spans if " ".join(syllables[s[0] : s[1]]) not in YES_NO_TAILS]
+    strong = [s for s in spans if _phrase(syllables, s) not in YES_NO_TAILS]
     pool = strong if strong_only else strong or spans
     if not pool:
         return None
@@ -101,5 +115,5 @@ def last_cued_aspect(text: str, *, strong_only: bool = False) -> str | None:
 def cued_aspects(text: str) -> list[str]:
     """Every aspect a keyword cue of the message points at, in `ASPECT_CUES` order."""
     # Syllables, so punctuation separates cues too ("ở đâu, gọi điện được ko?").
-    found = {aspect for *_, aspect in cue_spans(folded_syllables(text))}
+    found = {aspect for *_, aspect in asked_spans(folded_syllables(text))}
     return sorted(found, key=_ORDER.__getitem__)
