@@ -70,3 +70,10 @@ def test_of_overlapping_cues_the_longer_or_later_one_stays() -> None:
 )
 def test_last_cued_aspect(text: str, strong_only: bool, aspect: str | None) -> None:
     assert last_cued_aspect(text, strong_only=strong_only) == aspect
+
+
+def test_answer_only_cues_are_no_nlu_features() -> None:
+    syllables = folded_syllables("chứng thực mất bao nhiêu")
+    assert cue_spans(syllables) == []  # what the NLU was measured with
+    assert cue_spans(syllables, nlu=False) == [(2, 5, "fee")]
+    assert cued_aspects("chứng thực mất bao nhiêu") == ["fee"]
