@@ -29,6 +29,7 @@ import numpy as np
 from bot.knowledge import acronyms
 from bot.knowledge.schema import Knowledge, Procedure, SynonymGroup
 from bot.text import fold, folded_syllables, syllables
+from bot.text.telex import repair_syllable
 
 # Field weights: what citizens say (aliases) and the official title count fully; FAQ questions
 # a bit less; document names only help when nothing better matches (they share many words).
@@ -474,25 +475,23 @@ def split_glued(index: LexicalIndex, query: str) -> str:
     return " ".join(split) if split != words else query
 
 
-# Typing slips read back, in order: a doubled last letter ("mangg", "đâuu"; vowels and the
-# nasal finals only: "app" is a word), Telex keys typed with the input method off ("ddang",
-# "dduowc"), and a Telex tone key left at the end ("kys", "tamj", "hanj").
+# A doubled last vowel or nasal final is a slip ("mangg", "đâuu"); "app" is a word.
 _DOUBLED_LAST = frozenset("aeiouyng")
-_TELEX_KEYS = (("dd", "d"), ("aa", "a"), ("ee", "e"), ("oo", "o"), ("w", ""))
 _TONE_KEYS = frozenset("sfrxj")
+_TELEX_DOUBLED_RE = re.compile(r"aa|ee|oo|dd|aw|ow|uw")
 
 
 def _slip_readings(word: str) -> list[str]:
-    """What ``word`` (lowercase, marked or not) may have been meant as, most likely first."""
+    """What ``word`` (lowercase, marked or not) may have been meant as, most likely first: it
+    without a doubled last letter, or with Telex keys typed with the input method off undone
+    ("ddang", "kys", "tamj": `bot.text.telex`)."""
     readings: list[str] = []
     if len(word) > 2 and word[-1] == word[-2] and fold(word[-1]) in _DOUBLED_LAST:
         readings.append(word[:-1])
-    if fold(word) == word:  # Telex residue comes with the input method off: no marks
-        telex = word
-        for keys, letter in _TELEX_KEYS:
-            telex = telex.replace(keys, letter)
-        readings += [w[:-1] for w in dict.fromkeys((word, telex)) if w[-1] in _TONE_KEYS]
-        readings.append(telex)
+    # Telex residue comes with the input method off (no marks), and shows as a tone key at the
+    # end or a doubled key: "taxi" is a word, not "tai" with an "x"
+    if fold(word) == word and (word[-1] in _TONE_KEYS or _TELEX_DOUBLED_RE.search(word)):
+        readings.append(repair_syllable(word))
     return [r for r in readings if len(r) > 1 and r != word]
 
 

@@ -605,12 +605,11 @@ def _subjectless(index: SearchIndex, hits: list[Hit], query_sylls: set[str]) -> 
     """The special-case variants among ``hits`` whose subject the query never names: "giấy
     thông hành sang chợ bên kia biên giới" matches the qualifier of "khai tử ... tại khu vực
     biên giới" through synonyms, not its "khai tử"."""
-    out = set()
-    for hit in hits:
-        subject = index.subjects.get(hit.code, frozenset())
-        if subject and not subject & query_sylls:
-            out.add(hit.code)
-    return out
+    return {
+        h.code
+        for h in hits
+        if (subject := index.subjects.get(h.code)) and not subject & query_sylls
+    }
 
 
 def _demote(hits: list[Hit], codes: set[str]) -> list[Hit]:

@@ -43,10 +43,10 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import dump_obj_as_json_to_file, raise_warning, read_json_file
 
 import bot.text.aspect_cues
-from bot.nlu.telex import repair_syllables
 from bot.nlu.tokenizer import code_fingerprint
 from bot.text import folded_syllables
 from bot.text.aspect_cues import cue_spans
+from bot.text.telex import repair_syllables
 
 logger = logging.getLogger(__name__)
 

@@ -29,11 +29,11 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
-import bot.nlu.telex
 import bot.text.abbreviations
 import bot.text.normalize
-from bot.nlu.telex import repair_syllables
+import bot.text.telex
 from bot.text import fold, folded_syllables, nfc
+from bot.text.telex import repair_syllables
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def code_fingerprint(*modules: object) -> str:
     rule would silently reuse stale tokens on retraining.
     """
     digest = hashlib.sha256()
-    for module in (bot.text.normalize, bot.text.abbreviations, bot.nlu.telex, *modules):
+    for module in (bot.text.normalize, bot.text.abbreviations, bot.text.telex, *modules):
         path = getattr(module, "__file__", None)
         if path:
             with open(path, "rb") as source:

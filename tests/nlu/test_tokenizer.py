@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.tokenizer import VietnameseTokenizer, align_words, segment_spans
+from bot.nlu.tokenizer import VietnameseTokenizer, align_words, lemma_for, segment_spans
 from bot.text import fold
 
 pytestmark = pytest.mark.rasa
@@ -224,3 +224,7 @@ def test_unmarked_text_is_split_into_syllables_not_segmented() -> None:
         "làm",
         "giấy khai sinh",
     ]
+
+
+def test_lemma_of_telex_typed_text_matches_the_marked_form() -> None:
+    assert lemma_for("ddăng kys") == lemma_for("Đăng ký") == "dang ky"

@@ -2,8 +2,7 @@
 
 import pytest
 
-from bot.nlu.telex import repair_syllable, repair_syllables
-from bot.nlu.tokenizer import lemma_for
+from bot.text.telex import repair_syllable, repair_syllables
 
 
 @pytest.mark.parametrize(
@@ -33,7 +32,3 @@ def test_valid_syllables_and_foreign_words_are_kept(word: str) -> None:
 def test_repair_is_idempotent() -> None:
     once = repair_syllables(["ddaau", "giaays", "tooi"])
     assert repair_syllables(once) == once == ["dau", "giay", "toi"]
-
-
-def test_lemma_of_telex_typed_text_matches_the_marked_form() -> None:
-    assert lemma_for("ddăng kys") == lemma_for("Đăng ký") == "dang ky"

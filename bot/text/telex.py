@@ -3,8 +3,9 @@
 Phones with a Telex keyboard that fails to compose leave the mark keys in the text:
 "ddăng kys" (đăng ký), "giaays" (giấy), "lamf" (làm), "kieejn" (kiện). After folding, these
 differ from the intended syllable only by doubled vowels/"dd" and a tone key (s f r x j) that
-no Vietnamese syllable can contain after its vowel. Undoing them gives the NLU features the
-same syllables as correctly typed text. Only used on folded, abbreviation-expanded syllables.
+no Vietnamese syllable can contain after its vowel. Undoing them gives the NLU features and
+knowledge search the same syllables as correctly typed text. Only used on folded,
+abbreviation-expanded syllables.
 """
 
 from __future__ import annotations
