@@ -225,13 +225,17 @@ def answer_from_search(
     min_match: float = 0.0,
     offer: bool = False,
     accept: Callable[[Procedure], bool] | None = None,
+    suggest_after: str | None = None,
 ) -> list[EventType] | None:
     """For turns the NLU did not call a procedure question: when search is SURE which procedure
     the message is about, answer it (aspect from keyword cues) and return the events; with
     `offer`, when it has a few close candidates, ask which one with buttons (better than
     "please rephrase") and return []; else None and the caller falls back. One search per turn.
     New aliases then help at once, even for phrasings the NLU was never trained on. `accept`
-    limits the procedures that may be answered."""
+    limits the procedures that may be answered. With `suggest_after`, a procedure search picks
+    below `min_match` (matching at least SUGGEST_MATCH of the message) is offered as a button
+    after that text, and [] is returned: "đi khám quên thẻ bhyt, xin thanh toán lại tiền được
+    không" sounds off-topic to the NLU but is a procedure of the commune."""
     text = (tracker.latest_message or {}).get("text") or ""
     if not text or text.startswith("/"):
         return None
@@ -252,6 +256,18 @@ def answer_from_search(
         in_background(shared_store, ASKED, {"procedure": procedure.code})
         count_question("answered")
         return [SlotSet(SLOT, procedure.code)]
+    # only when search picks one: a few half-fitting candidates ("mua bảo hiểm xe máy": health,
+    # social, agricultural insurance) are no suggestion
+    if (
+        suggest_after is not None
+        and resolution.kind == "found"
+        and (resolution.hits[0].match or 0.0) >= SUGGEST_MATCH
+    ):
+        codes = [resolution.hits[0].code, *resolution.related][:MAX_CHOICES]
+        suggested = [knowledge.procedures[c] for c in codes if c in knowledge.procedures]
+        dispatcher.utter_message(text=suggest_after)
+        dispatcher.utter_message(text=SUGGEST_NOTE, buttons=choice_buttons(suggested, aspect))
+        return []
     codes = [h.code for h in resolution.hits if h.code in knowledge.procedures]
     if offer and resolution.kind == "ambiguous" and codes:
         candidates = [knowledge.procedures[code] for code in codes[:MAX_CHOICES]]
@@ -302,33 +318,10 @@ class ActionOutOfScope(Action):
     ) -> list[EventType]:
         # The NLU was confident it is off-topic: overrule it only when most of the message
         # matches one procedure text ("bảo hiểm xe máy" is not "bảo hiểm y tế").
-        answered = answer_from_search(dispatcher, tracker, min_match=OUT_OF_SCOPE_MATCH)
+        answered = answer_from_search(
+            dispatcher, tracker, min_match=OUT_OF_SCOPE_MATCH, suggest_after=OUT_OF_SCOPE
+        )
         if answered is not None:
             return answered
         dispatcher.utter_message(text=OUT_OF_SCOPE)
-        suggest_procedures(dispatcher, (tracker.latest_message or {}).get("text") or "")
         return []
-
-
-def suggest_procedures(dispatcher: CollectingDispatcher, text: str) -> None:
-    """Under an off-topic reply, the procedure search picks for the message (matching at
-    least SUGGEST_MATCH of it) and those nearly as close, one tap away: "đi khám quên thẻ
-    bhyt, xin thanh toán lại tiền được không" sounds off-topic to the NLU but is a procedure
-    of the commune."""
-    if not text or text.startswith("/"):
-        return
-    try:
-        knowledge = get_knowledge()
-    except KnowledgeError:
-        return
-    resolution = resolve(knowledge, text)
-    # only when search picks one: a few half-fitting candidates ("mua bảo hiểm xe máy": health,
-    # social, agricultural insurance) are no suggestion
-    if resolution.kind != "found" or (resolution.hits[0].match or 0.0) < SUGGEST_MATCH:
-        return
-    codes = [resolution.hits[0].code, *resolution.related]
-    procedures = [knowledge.procedures[c] for c in codes[:MAX_CHOICES] if c in knowledge.procedures]
-    if procedures:
-        dispatcher.utter_message(
-            text=SUGGEST_NOTE, buttons=choice_buttons(procedures, guess_aspect(text))
-        )

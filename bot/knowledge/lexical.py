@@ -28,8 +28,7 @@ import numpy as np
 
 from bot.knowledge import acronyms
 from bot.knowledge.schema import Knowledge, Procedure, SynonymGroup
-from bot.text import fold, folded_syllables, syllables
-from bot.text.telex import repair_syllable
+from bot.text import fold, folded_syllables, syllables, telex
 
 # Field weights: what citizens say (aliases) and the official title count fully; FAQ questions
 # a bit less; document names only help when nothing better matches (they share many words).
@@ -477,8 +476,6 @@ def split_glued(index: LexicalIndex, query: str) -> str:
 
 # A doubled last vowel or nasal final is a slip ("mangg", "đâuu"); "app" is a word.
 _DOUBLED_LAST = frozenset("aeiouyng")
-_TONE_KEYS = frozenset("sfrxj")
-_TELEX_DOUBLED_RE = re.compile(r"aa|ee|oo|dd|aw|ow|uw")
 
 
 def _slip_readings(word: str) -> list[str]:
@@ -490,8 +487,8 @@ def _slip_readings(word: str) -> list[str]:
         readings.append(word[:-1])
     # Telex residue comes with the input method off (no marks), and shows as a tone key at the
     # end or a doubled key: "taxi" is a word, not "tai" with an "x"
-    if fold(word) == word and (word[-1] in _TONE_KEYS or _TELEX_DOUBLED_RE.search(word)):
-        readings.append(repair_syllable(word))
+    if fold(word) == word and telex.shows_keys(word):
+        readings.append(telex.repair_syllable(word))
     return [r for r in readings if len(r) > 1 and r != word]
 
 

@@ -51,6 +51,12 @@ def _strip_tone_key(syllable: str) -> str:
     return syllable[: key.start()] + syllable[key.end() :]
 
 
+def shows_keys(word: str) -> bool:
+    """Whether an unmarked word bears Telex keys: a tone key at its end or a doubled key
+    ("kys", "tamj", "ddang"); "taxi" has its "x" inside a word."""
+    return bool(word) and (word[-1] in "sfrxj" or bool(_DOUBLED_RE.search(word)))
+
+
 def repair_syllables(syllables: list[str]) -> list[str]:
     """``repair_syllable`` over a list."""
     return [repair_syllable(syllable) for syllable in syllables]
